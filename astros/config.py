@@ -1,0 +1,360 @@
+"""AstrOS configuration: one TOML file read into frozen dataclasses, one per subsystem.
+
+Every key has a documented default (``docs/configuration.md``), so AstrOS runs with no file at all.
+A wrong key, type or value is a :class:`ConfigError` naming the file, the key and what is allowed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+from .errors import ConfigError
+
+CONFIG_SEARCH_PATHS: typing.Final = (
+    Path("~/.config/astros/config.toml"),
+    Path("/etc/astros/config.toml"),
+)
+DEFAULT_DATA_DIR: typing.Final = "~/.local/share/astros"
+DEVICE_DOMAINS: typing.Final = frozenset(
+    {
+        "light", "switch", "fan", "cover", "lock", "sensor", "binary_sensor", "media_player",
+        "climate", "vacuum", "valve", "scene", "script", "todo", "weather", "person",
+    }
+)
+LOG_LEVELS: typing.Final = frozenset({"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"})
+
+
+def _choice(key: str, value: Any, allowed: typing.Iterable[str]) -> None:
+    if value not in allowed:
+        raise ValueError(f"{key}: must be one of {', '.join(sorted(allowed))}; got {value!r}")
+
+
+def _at_least(key: str, value: float, low: float) -> None:
+    if value < low:
+        raise ValueError(f"{key}: must be at least {low}; got {value!r}")
+
+
+def _between(key: str, value: float, low: float, high: float) -> None:
+    if not low <= value <= high:
+        raise ValueError(f"{key}: must be between {low} and {high}; got {value!r}")
+
+
+@dataclass(frozen=True)
+class DatabaseConfig:
+    """Database configuration: where the SQLite file lives.
+
+    ``url`` is ``sqlite:///ABSOLUTE/PATH``, a plain path, or empty for ``DATA_DIR/astros.db``.
+    """
+
+    url: str = ""
+    pool_size: int = 10
+    echo: bool = False
+
+    def __post_init__(self) -> None:
+        _at_least("pool_size", self.pool_size, 1)
+
+
+@dataclass(frozen=True)
+class AIConfig:
+    """AI configuration: which language model answers what no skill understands."""
+
+    default_provider: str = ""
+    providers: Dict[str, Dict[str, Any]] = field(default_factory=dict)
+    max_tokens: int = 150
+    temperature: float = 0.7
+
+    def __post_init__(self) -> None:
+        _at_least("max_tokens", self.max_tokens, 1)
+        _between("temperature", self.temperature, 0.0, 2.0)
+
+
+@dataclass(frozen=True)
+class PluginConfig:
+    """Plugin configuration: where plugins are found and which ones run."""
+
+    auto_load: bool = True
+    plugin_paths: List[str] = field(default_factory=list)
+    enabled_plugins: List[str] = field(default_factory=list)
+    plugin_timeout: int = 30
+    settings: Dict[str, Dict[str, Any]] = field(default_factory=dict)
+    """Per-plugin settings, ``[plugins.settings.NAME]``; handed to that plugin as ``self.config``."""
+
+    def __post_init__(self) -> None:
+        _at_least("plugin_timeout", self.plugin_timeout, 1)
+
+
+@dataclass(frozen=True)
+class FloorConfig:
+    """A floor of the home."""
+
+    name: str
+    aliases: List[str] = field(default_factory=list)
+    level: Optional[int] = None
+
+
+@dataclass(frozen=True)
+class AreaConfig:
+    """A room or other area of the home."""
+
+    name: str
+    aliases: List[str] = field(default_factory=list)
+    floor: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class DeviceConfig:
+    """A device AstrOS can control or read.
+
+    ``backend`` is ``""`` (AstrOS keeps its state only), ``"gpio"`` (``pin``), or ``"mqtt"``
+    (``topic`` and ``mqtt_format``: ``zigbee2mqtt``, ``tasmota`` or ``plain``).
+    """
+
+    name: str
+    domain: str
+    aliases: List[str] = field(default_factory=list)
+    device_class: Optional[str] = None
+    area: Optional[str] = None
+    backend: str = ""
+    pin: Optional[str] = None
+    topic: Optional[str] = None
+    mqtt_format: str = "zigbee2mqtt"
+
+    def __post_init__(self) -> None:
+        _choice("domain", self.domain, DEVICE_DOMAINS)
+        _choice("backend", self.backend, {"", "gpio", "mqtt"})
+        _choice("mqtt_format", self.mqtt_format, {"zigbee2mqtt", "tasmota", "plain"})
+        if self.backend == "gpio" and not self.pin:
+            raise ValueError("pin: a gpio device needs a pin, such as \"GPIO17\"")
+        if self.backend == "mqtt" and not self.topic:
+            raise ValueError("topic: an mqtt device needs a topic, such as \"zigbee2mqtt/kitchen\"")
+
+
+@dataclass(frozen=True)
+class HomeConfig:
+    """The home: its floors, areas and devices, and the area the appliance stands in."""
+
+    area: Optional[str] = None
+    floors: List[FloorConfig] = field(default_factory=list)
+    areas: List[AreaConfig] = field(default_factory=list)
+    devices: List[DeviceConfig] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        area_names = {a.name for a in self.areas}
+        floor_names = {f.name for f in self.floors}
+        if self.area is not None and self.area not in area_names:
+            raise ValueError(f"area: {self.area!r} is not one of the [[home.areas]]")
+        for index, area in enumerate(self.areas):
+            if area.floor is not None and area.floor not in floor_names:
+                raise ValueError(f"areas[{index}].floor: {area.floor!r} is not one of the [[home.floors]]")
+        for index, device in enumerate(self.devices):
+            if device.area is not None and device.area not in area_names:
+                raise ValueError(f"devices[{index}].area: {device.area!r} is not one of the [[home.areas]]")
+
+
+@dataclass(frozen=True)
+class MQTTConfig:
+    """The MQTT broker that devices with ``backend = "mqtt"`` are reached through."""
+
+    host: str = "localhost"
+    port: int = 1883
+    username: str = ""
+    password: str = ""
+    client_id: str = "astros"
+
+    def __post_init__(self) -> None:
+        _between("port", self.port, 1, 65535)
+
+
+@dataclass(frozen=True)
+class IntentsConfig:
+    """How sure the intent recognizer must be before AstrOS acts."""
+
+    min_confidence: float = 0.5
+    """Below this, a request is not understood."""
+    action_confidence: float = 0.75
+    """Below this, a request that would change the home asks back instead of acting."""
+
+    def __post_init__(self) -> None:
+        _between("min_confidence", self.min_confidence, 0.0, 1.0)
+        _between("action_confidence", self.action_confidence, 0.0, 1.0)
+
+
+@dataclass(frozen=True)
+class PermissionsConfig:
+    """Which permissions users have before any are granted in the database."""
+
+    default: List[str] = field(
+        default_factory=lambda: ["home.read", "home.control", "timers", "alarms", "lists", "volume"]
+    )
+    users: Dict[str, List[str]] = field(default_factory=dict)
+    """Extra permissions per user id; ``"*"`` grants every permission."""
+
+
+@dataclass(frozen=True)
+class AgentConfig:
+    """Who speaks to the appliance when nobody logs in."""
+
+    voice_user: str = "voice"
+    cli_user: str = "owner"
+    session_timeout: int = 300
+    """Seconds without a request after which a session stops counting as active."""
+
+    def __post_init__(self) -> None:
+        _at_least("session_timeout", self.session_timeout, 1)
+
+
+@dataclass(frozen=True)
+class AstrOSConfig:
+    """Main AstrOS configuration."""
+
+    database: DatabaseConfig = field(default_factory=DatabaseConfig)
+    ai: AIConfig = field(default_factory=AIConfig)
+    plugins: PluginConfig = field(default_factory=PluginConfig)
+    debug: bool = False
+    log_level: str = "INFO"
+    data_dir: str = DEFAULT_DATA_DIR
+    timezone: str = ""
+    """IANA time zone such as ``Europe/Berlin``; empty uses the system's."""
+    home: HomeConfig = field(default_factory=HomeConfig)
+    mqtt: MQTTConfig = field(default_factory=MQTTConfig)
+    intents: IntentsConfig = field(default_factory=IntentsConfig)
+    permissions: PermissionsConfig = field(default_factory=PermissionsConfig)
+    agent: AgentConfig = field(default_factory=AgentConfig)
+    source: str = "<defaults>"
+    """The file this configuration came from (not a key)."""
+
+    def __post_init__(self) -> None:
+        _choice("log_level", self.log_level, LOG_LEVELS)
+        if self.timezone:
+            _check_timezone(self.timezone)
+
+    @property
+    def data_path(self) -> Path:
+        """The data directory, with ``~`` expanded."""
+        return Path(self.data_dir).expanduser()
+
+    @property
+    def database_path(self) -> Path:
+        """The SQLite file the database URL names."""
+        url = self.database.url
+        if not url:
+            return self.data_path / "astros.db"
+        if url.startswith("sqlite:///"):  # sqlite:///relative or sqlite:////absolute
+            url = url[len("sqlite:///") :]
+        return Path(url).expanduser()
+
+
+def _check_timezone(name: str) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as err:
+        raise ValueError(f"timezone: {name!r} is not an IANA time zone such as 'Europe/London'") from err
+
+
+_NOT_KEYS = frozenset({"source"})
+
+
+def find_config_file(explicit: str | os.PathLike[str] | None = None) -> Path | None:
+    """The configuration file to read: the explicit path, else the first that exists, else None."""
+    if explicit is not None:
+        return Path(explicit).expanduser()
+    env = os.environ.get("ASTROS_CONFIG")
+    if env:
+        return Path(env).expanduser()
+    for candidate in CONFIG_SEARCH_PATHS:
+        path = candidate.expanduser()
+        if path.is_file():
+            return path
+    return None
+
+
+def load_config(path: str | os.PathLike[str] | None = None) -> AstrOSConfig:
+    """Read the configuration from ``path`` (or the standard places); defaults where no file exists.
+
+    Raises:
+        ConfigError: the file cannot be read, is not TOML, or has a wrong key, type or value.
+    """
+    found = find_config_file(path)
+    if found is None:
+        return AstrOSConfig()
+    try:
+        text = found.read_text(encoding="utf-8")
+    except OSError as err:
+        raise ConfigError(f"{found}: cannot read the configuration file: {err.strerror}") from err
+    return parse_config(text, str(found))
+
+
+def parse_config(text: str, source: str = "<string>") -> AstrOSConfig:
+    """Build the configuration from TOML text; ``source`` names the file in error messages."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"{source}: not valid TOML: {err}") from err
+    config = _build(AstrOSConfig, raw, source, "")
+    return dataclasses.replace(config, source=source)
+
+
+def _build(cls: type, raw: Any, source: str, prefix: str) -> Any:
+    """Make dataclass ``cls`` from the TOML table ``raw``, checking every key, type and value."""
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{source}: {prefix.rstrip('.') or 'the file'}: expected a table")
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls) if f.name not in _NOT_KEYS}
+    unknown = sorted(set(raw) - set(fields))
+    if unknown:
+        raise ConfigError(
+            f"{source}: unknown key {prefix}{unknown[0]!s}; allowed keys here: {', '.join(sorted(fields))}"
+        )
+    missing = [
+        name
+        for name, f in fields.items()
+        if name not in raw and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+    ]
+    if missing:
+        raise ConfigError(f"{source}: missing key {prefix}{missing[0]}")
+    values = {name: _convert(hints[name], value, source, f"{prefix}{name}") for name, value in raw.items()}
+    try:
+        return cls(**values)
+    except ValueError as err:
+        raise ConfigError(f"{source}: {prefix}{err}") from err
+
+
+def _convert(hint: Any, value: Any, source: str, key: str) -> Any:
+    """Check ``value`` against the type ``hint`` and convert nested tables to dataclasses."""
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        inner = [a for a in args if a is not type(None)]
+        return None if value is None else _convert(inner[0], value, source, key)
+    if dataclasses.is_dataclass(hint):
+        return _build(hint, value, source, f"{key}.")
+    if origin in (list, List):
+        if not isinstance(value, list):
+            raise ConfigError(f"{source}: {key}: expected a list; got {type(value).__name__}")
+        return [_convert(args[0], item, source, f"{key}[{i}]") for i, item in enumerate(value)]
+    if origin in (dict, Dict):
+        if not isinstance(value, dict):
+            raise ConfigError(f"{source}: {key}: expected a table; got {type(value).__name__}")
+        return {k: _convert(args[1], v, source, f"{key}.{k}") for k, v in value.items()}
+    if hint is Any:
+        return value
+    if hint is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if hint is int and isinstance(value, bool) or not isinstance(value, hint):
+        raise ConfigError(f"{source}: {key}: expected {_type_name(hint)}; got {value!r}")
+    return value
+
+
+def _type_name(hint: Any) -> str:
+    return {str: "a string", int: "an integer", float: "a number", bool: "true or false"}.get(
+        hint, getattr(hint, "__name__", str(hint))
+    )
