@@ -98,7 +98,8 @@ class Context:
 
     user_id: str
     session_id: str
-    format: ResponseFormat = ResponseFormat.TEXT
+    format: Optional[ResponseFormat] = None
+    """The format asked for; None means the generator's default."""
     area: Optional[str] = None
 
 
@@ -113,5 +114,7 @@ class ProcessingResult:
     intent: Intent
     response: Optional[Response] = None
     error: Optional[str] = None
+    reason: Optional[str] = None
+    """Why it failed, in words a person understands (with ``error``)."""
     plugin: Optional[str] = None
     handler: Optional[str] = None
