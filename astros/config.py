@@ -148,14 +148,16 @@ class HomeConfig:
     def __post_init__(self) -> None:
         area_names = {a.name for a in self.areas}
         floor_names = {f.name for f in self.floors}
+        areas = f"one of the [[home.areas]] ({', '.join(sorted(area_names)) or 'none are configured'})"
+        floors = f"one of the [[home.floors]] ({', '.join(sorted(floor_names)) or 'none are configured'})"
         if self.area is not None and self.area not in area_names:
-            raise ValueError(f"area: {self.area!r} is not one of the [[home.areas]]")
+            raise ValueError(f"area: {self.area!r} is not {areas}")
         for index, area in enumerate(self.areas):
             if area.floor is not None and area.floor not in floor_names:
-                raise ValueError(f"areas[{index}].floor: {area.floor!r} is not one of the [[home.floors]]")
+                raise ValueError(f"areas[{index}].floor: {area.floor!r} is not {floors}")
         for index, device in enumerate(self.devices):
             if device.area is not None and device.area not in area_names:
-                raise ValueError(f"devices[{index}].area: {device.area!r} is not one of the [[home.areas]]")
+                raise ValueError(f"devices[{index}].area: {device.area!r} is not {areas}")
 
 
 @dataclass(frozen=True)
@@ -290,6 +292,8 @@ def load_config(path: str | os.PathLike[str] | None = None) -> AstrOSConfig:
         text = found.read_text(encoding="utf-8")
     except OSError as err:
         raise ConfigError(f"{found}: cannot read the configuration file: {err.strerror}") from err
+    except UnicodeDecodeError as err:
+        raise ConfigError(f"{found}: not a text file in UTF-8 (byte {err.start}): {err.reason}") from err
     return parse_config(text, str(found))
 
 
