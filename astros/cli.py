@@ -1,0 +1,143 @@
+"""The ``astros`` command line: run the appliance, ask it things, see what it understands."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import signal
+import sys
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from .agent import AstrOSAgent
+from .config import AstrOSConfig, load_config
+from .errors import AstrOSError
+from .events import EventType, PipelineEvent
+from .types import UserRequest, utcnow
+
+_LOGGER = logging.getLogger("astros")
+ANNOUNCED = {EventType.TIMER_FINISHED, EventType.ALARM_RINGING, EventType.ANNOUNCEMENT}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser; ``--config`` and ``--debug`` work before or after the command."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS, help="configuration file (TOML)")
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="log everything")
+    parser = argparse.ArgumentParser(prog="astros", description="AstrOS voice home assistant", parents=[common])
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser("run", parents=[common], help="run the appliance until stopped")
+    ask = commands.add_parser("ask", parents=[common], help="ask something in writing and print the answer")
+    ask.add_argument("text", nargs="+", help="what to ask, e.g. 'set a timer for 5 minutes'")
+    ask.add_argument("--json", action="store_true", help="print the whole response as JSON")
+    ask.add_argument("--user", help="ask as this user (default: agent.cli_user)")
+    ask.add_argument("--format", choices=["text", "voice", "gui", "json"], help="reply format")
+    recognize = commands.add_parser("recognize", parents=[common], help="print the intent of each line of stdin")
+    recognize.add_argument("--area", help="the area the requests come from (default: home.area)")
+    plugins = commands.add_parser("plugins", parents=[common], help="list the plugins and their intents")
+    plugins.add_argument("--json", action="store_true", help="print JSON")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``astros`` command; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        config = load_config(getattr(args, "config", None))
+    except AstrOSError as err:
+        print(f"astros: {err}", file=sys.stderr)
+        return 2
+    setup_logging(config, getattr(args, "debug", False))
+    try:
+        return asyncio.run(COMMANDS[args.command](args, config))
+    except KeyboardInterrupt:
+        return 130
+    except AstrOSError as err:
+        print(f"astros: {err}", file=sys.stderr)
+        return 2
+
+
+def setup_logging(config: AstrOSConfig, debug: bool) -> None:
+    """Log to standard error at the configured level."""
+    level = logging.DEBUG if debug or config.debug else getattr(logging, config.log_level)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+
+
+async def run_command(args: argparse.Namespace, config: AstrOSConfig) -> int:
+    """``astros run``: the appliance, with its background work, until SIGINT or SIGTERM."""
+    agent = AstrOSAgent(config=config)
+    agent.events.subscribe(_announce)
+    await agent.start(background=True)
+    stopped = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stopped.set)
+    _LOGGER.info("AstrOS is running (config: %s, data: %s)", config.source, config.data_path)
+    try:
+        await stopped.wait()
+    finally:
+        _LOGGER.info("AstrOS is stopping")
+        await agent.stop()
+    return 0
+
+
+def _announce(event: PipelineEvent) -> None:
+    """Print what the appliance would say aloud on its own (a timer finished, an alarm)."""
+    if event.type in ANNOUNCED:
+        message = event.data.get("message") or str(event.type)
+        print(message, flush=True)
+        _LOGGER.info("%s: %s", event.type, message)
+
+
+async def ask_command(args: argparse.Namespace, config: AstrOSConfig) -> int:
+    """``astros ask TEXT``: one request, one answer."""
+    async with AstrOSAgent(config=config) as agent:
+        context: dict[str, Any] = {"format": args.format} if args.format else {}
+        request = UserRequest(
+            " ".join(args.text), args.user or config.agent.cli_user, f"cli-{uuid.uuid4().hex[:8]}", utcnow(), context
+        )
+        response = await agent.process_request(request)
+    print(json.dumps(response.to_dict(), default=str) if args.json else response.message)
+    return 0 if response.success else 1
+
+
+async def recognize_command(args: argparse.Namespace, config: AstrOSConfig) -> int:
+    """``astros recognize``: one JSON object per line of standard input."""
+    async with AstrOSAgent(config=config) as agent:
+        context = {"area": args.area} if args.area else {}
+        for line in sys.stdin:
+            text = line.strip()
+            if not text:
+                continue
+            request = UserRequest(text, config.agent.cli_user, "recognize", utcnow(), dict(context))
+            intent = await agent.recognizer.recognize(request)
+            record = {
+                "text": text,
+                "intent": intent.type or None,
+                "confidence": round(intent.confidence, 3),
+                "entities": intent.entities,
+            }
+            print(json.dumps(record, default=str), flush=True)
+    return 0
+
+
+async def plugins_command(args: argparse.Namespace, config: AstrOSConfig) -> int:
+    """``astros plugins``: what is loaded, what failed, and which intents each handles."""
+    async with AstrOSAgent(config=config) as agent:
+        infos = agent.plugins.list_plugins()
+    if args.json:
+        print(json.dumps([info.to_dict() for info in infos]))
+        return 0
+    for info in infos:
+        detail = ", ".join(info.intents) if info.status == "active" else info.error
+        print(f"{info.name:12s} {info.version:8s} {info.status:7s} {detail}")
+    return 0
+
+
+COMMANDS = {"run": run_command, "ask": ask_command, "recognize": recognize_command, "plugins": plugins_command}
+
+if __name__ == "__main__":
+    sys.exit(main())
