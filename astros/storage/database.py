@@ -134,6 +134,7 @@ class DatabaseManager:
                     rows = await cursor.fetchall()
                 await self.conn.commit()
             except aiosqlite.Error as err:
+                await self._rollback()
                 raise DatabaseError(f"query failed: {err}") from err
         return [dict(row) for row in rows]
 
@@ -145,6 +146,7 @@ class DatabaseManager:
                     changed = cursor.rowcount
                 await self.conn.commit()
             except aiosqlite.Error as err:
+                await self._rollback()
                 raise DatabaseError(f"statement failed: {err}") from err
         return changed
 
@@ -161,8 +163,14 @@ class DatabaseManager:
                 cursor = await self.conn.execute(f"INSERT INTO {table} ({names}) VALUES ({marks})", row)
                 await self.conn.commit()
             except aiosqlite.Error as err:
+                await self._rollback()
                 raise DatabaseError(f"insert into {table} failed: {err}") from err
         return str(row.get("id", cursor.lastrowid))
+
+    async def _rollback(self) -> None:
+        """End the transaction a failed statement left open, so the next one starts clean."""
+        if self.conn.in_transaction:
+            await self.conn.rollback()
 
     async def update(self, table: str, record_id: str, data: Dict[str, Any]) -> bool:
         """Update record ``record_id`` (its ``id`` column); True if a row changed."""
