@@ -50,7 +50,8 @@ def _between(key: str, value: float, low: float, high: float) -> None:
 class DatabaseConfig:
     """Database configuration: where the SQLite file lives.
 
-    ``url`` is ``sqlite:///ABSOLUTE/PATH``, a plain path, or empty for ``DATA_DIR/astros.db``.
+    ``url`` is ``sqlite:////ABSOLUTE/PATH`` (``sqlite:///RELATIVE/PATH`` from the working directory),
+    a plain path, or empty for ``DATA_DIR/astros.db``.
     """
 
     url: str = ""
