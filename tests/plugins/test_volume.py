@@ -127,9 +127,11 @@ async def test_volume_and_mute_survive_a_restart(load_plugin):
     assert await second.plugin.is_muted()
 
 
-async def test_bad_settings_stop_the_plugin_loading(load_plugin):
-    with pytest.raises(AssertionError, match="plugins.settings.volume.step must be a whole number"):
-        await load_plugin(builtin_plugin("volume"), toml="[plugins.settings.volume]\nstep = 0\n")
+async def test_bad_settings_stop_the_plugin_loading():
+    plugin = builtin_plugin("volume")()
+    plugin.config = {"step": 0}
+    with pytest.raises(ValueError, match="plugins.settings.volume.step must be a whole number from 1 to 100"):
+        await plugin.initialize()
 
 
 async def test_a_named_media_player_is_handed_to_the_media_plugin(load_plugin):
