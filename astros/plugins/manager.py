@@ -126,8 +126,12 @@ class PluginManager:
                 if plugin.migrations:
                     await self.database.migrate(f"plugin:{name}", plugin.migrations)
                 await plugin.initialize()
-        except (Exception, TimeoutError) as err:  # noqa: BLE001
-            self._fail(name, f"failed to initialize: {err or type(err).__name__}", plugin)
+        except TimeoutError:
+            timeout = self.config.plugins.plugin_timeout
+            self._fail(name, f"did not finish initializing within {timeout} s (plugins.plugin_timeout)", plugin)
+            return False
+        except Exception as err:  # noqa: BLE001
+            self._fail(name, f"failed to initialize: {str(err) or type(err).__name__}", plugin)
             return False
         self.plugins[name] = plugin
         _LOGGER.info("Plugin %s %s loaded", name, plugin.version)
