@@ -1,0 +1,266 @@
+"""IntentRecognizer: what a sentence asks for, how sure AstrOS is, and its slots.
+
+Recognition runs in layers:
+
+1. **Templates** - the plugins' hassil sentence templates, with the home's names as slot lists.
+   A match is exact and gets a high confidence.
+2. **Tolerant layer** - the nearest paraphrase or template sample by meaning (sentence
+   embeddings). Slots are read from the words. A guess for an intent that would change the home
+   gets a confidence below ``action_confidence`` unless the match is strong, so the agent asks
+   back before acting.
+3. **Not understood** - type ``""`` with confidence 0 (a later stage may hand it to a language
+   model).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, tzinfo
+from pathlib import Path
+from typing import Any
+
+from ..config import IntentsConfig
+from ..embeddings import SentenceEmbedder
+from ..errors import ModelNotFoundError
+from ..home import Home
+from ..types import Intent, UserRequest, utcnow
+from . import extract, slots as slot_rules
+from .semantic import SemanticMatcher, load_paraphrases
+from .templates import TemplateMatch, TemplateMatcher
+from .vocabulary import AREA_INTENTS, QUERY_INTENTS
+
+_LOGGER = logging.getLogger(__name__)
+
+TEMPLATE_CONFIDENCE = 1.0
+WILDCARD_CONFIDENCE = 0.9
+SAMPLES_PER_INTENT = 60
+STRONG_SCORE = 0.86  # a tolerant guess this close to an example may act without asking
+STRONG_MARGIN = 0.06
+ANSWER_SCORE = 0.62  # a query intent this close is answered
+GUESS_SCORE = 0.6  # below this the tolerant layer does not guess at all
+_LOCATION_FREE = {"HassGetWeather"}
+
+
+@dataclass
+class Recognition:
+    """The outcome for one sentence: ``intent`` ("" when not understood), ``confidence``,
+    ``entities`` (slots), and which ``layer`` decided ("template", "semantic" or "")."""
+
+    intent: str
+    confidence: float
+    entities: dict[str, Any] = field(default_factory=dict)
+    layer: str = ""
+    detail: str = ""
+
+
+class IntentRecognizer:
+    """Recognises intents from text using plugins' templates and a tolerant embedding layer."""
+
+    def __init__(self, home: Home, config: IntentsConfig, timezone: tzinfo | None = None) -> None:
+        """``home``: the configured home; ``config``: confidence thresholds; ``timezone``: for dates."""
+        self.home = home
+        self.config = config
+        self.timezone = timezone
+        self.custom_handlers: dict[str, Callable] = {}
+        self.templates = TemplateMatcher(home)
+        self.semantic: SemanticMatcher | None = None
+        self._embedder: SentenceEmbedder | None = None
+        self._prepared = False
+
+    # ---- set-up -------------------------------------------------------------------------------
+    def add_sentence_files(self, paths: Iterable[Path]) -> None:
+        """Add hassil YAML files (a plugin's ``sentences/*.yaml``); used from the next ``prepare``."""
+        self.templates.add_files(paths)
+        self._prepared = False
+
+    def register_intent_handler(
+        self, intent_type: str, handler: Callable, sentences: list[str] | None = None
+    ) -> None:
+        """Register a custom handler for ``intent_type``; ``sentences`` (hassil templates) make
+        the type recognisable. Call ``prepare`` again for new sentences to take effect."""
+        self.custom_handlers[intent_type] = handler
+        if sentences:
+            self.templates.add_sentences(intent_type, sentences)
+            self._prepared = False
+            if self.semantic is not None:
+                self.templates.build()
+
+    async def prepare(self) -> None:
+        """Build the templates and, in a worker thread, load the model and embed the examples."""
+        await asyncio.to_thread(self.prepare_sync)
+
+    def prepare_sync(self) -> None:
+        """``prepare`` for synchronous callers (benchmarks, the command line)."""
+        self.templates.build()
+        if self._embedder is None:
+            self._embedder = SentenceEmbedder()
+        matcher = SemanticMatcher(self._embedder)
+        examples = self.templates.samples(SAMPLES_PER_INTENT) + load_paraphrases()
+        matcher.fit(examples)
+        self.semantic = matcher
+        self._prepared = True
+
+    # ---- recognition --------------------------------------------------------------------------
+    async def recognize(self, request: UserRequest) -> Intent:
+        """The intent of ``request`` (type "" and confidence 0.0 when not understood)."""
+        area = request.context.get("area") if request.context else None
+        result = await asyncio.to_thread(self.recognize_text, request.text, area)
+        return Intent(
+            type=result.intent,
+            confidence=result.confidence,
+            entities=result.entities,
+            context={"layer": result.layer, **(request.context or {})},
+            timestamp=utcnow(),
+            original_request=request,
+        )
+
+    def recognize_text(self, text: str, area: str | None = None) -> Recognition:
+        """Recognise ``text`` said in ``area`` (default: the home's own area). Synchronous."""
+        if not self._prepared:
+            self.prepare_sync()
+        text = " ".join(text.split())
+        if not text:
+            return Recognition("", 0.0)
+        here = area or self.home.area
+        found = self.templates.match(text)
+        if found is not None:
+            result = self._from_template(found, text, here)
+            if result is not None:
+                return result
+        return self._from_semantic(text, here)
+
+    async def extract_entities(self, text: str) -> dict[str, Any]:
+        """Entities in ``text``: numbers, durations, times, dates and the home's names."""
+        found: dict[str, Any] = extract.home_slots(text, self.home)
+        from . import entities
+
+        if hasattr(entities, "extract_entities"):
+            found.update(entities.extract_entities(text, self.home, self._now()))
+        else:
+            found.update(_basic_entities(text, self._today()))
+        return found
+
+    # ---- layers -------------------------------------------------------------------------------
+    def _from_template(self, found: TemplateMatch, text: str, here: str | None) -> Recognition | None:
+        slots = dict(found.slots)
+        intent = found.intent
+        if not self._finish_slots(intent, slots, found, text):
+            return None
+        intent = _retarget(intent, slots, self.home)
+        if found.wildcards and not self._wildcards_plausible(intent, text, slots):
+            return None
+        self._fill_area(intent, slots, found.metadata, here)
+        confidence = WILDCARD_CONFIDENCE if found.wildcards else TEMPLATE_CONFIDENCE
+        return Recognition(intent, confidence, slots, "template")
+
+    def _finish_slots(self, intent: str, slots: dict[str, Any], found: TemplateMatch, text: str) -> bool:
+        slot_rules.merge_durations(slots)
+        slot_rules.apply_cover_class(slots)
+        slot_rules.apply_state_nouns(slots, found.slot_texts.get("state"))
+        slot_rules.apply_volume(slots, found.metadata)
+        slot_rules.clean_text_slots(slots)
+        slot_rules.apply_device(slots, self.home)
+        if intent.startswith("Alarm") and not slot_rules.apply_alarm(slots, self._today()):
+            return False
+        if "conversation_command" in slots:
+            inner = self.templates.match(slots["conversation_command"])
+            if inner is None or inner.intent in QUERY_INTENTS or inner.intent == "HassStartTimer":
+                return False
+        return True
+
+    def _wildcards_plausible(self, intent: str, text: str, slots: dict[str, Any]) -> bool:
+        """A template that captured free text is checked against the tolerant layer: when the
+        sentence is nearer to an out-of-scope example than to the intent, it is not trusted."""
+        if intent in QUERY_INTENTS or self.semantic is None:
+            return True
+        guess = self.semantic.classify(text)
+        if guess is None or guess.intent:
+            return True
+        return guess.score < 0.75 or guess.margin < 0.05
+
+    def _from_semantic(self, text: str, here: str | None) -> Recognition:
+        guess = self.semantic.classify(text) if self.semantic is not None else None
+        if guess is None or not guess.intent or guess.score < GUESS_SCORE:
+            return Recognition("", 0.0, layer="", detail=guess.example if guess else "")
+        intent = guess.intent
+        slots = extract.home_slots(text, self.home)
+        slots.update(extract.intent_slots(intent, text, self._today()))
+        slot_rules.apply_device(slots, self.home)
+        intent = _retarget(intent, slots, self.home)
+        self._fill_area(intent, slots, {}, here)
+        confidence = self._semantic_confidence(intent, guess.score, guess.margin)
+        if confidence < self.config.min_confidence:
+            return Recognition("", 0.0, detail=guess.example)
+        return Recognition(intent, round(confidence, 3), slots, "semantic", guess.example)
+
+    def _semantic_confidence(self, intent: str, score: float, margin: float) -> float:
+        """Similarity -> confidence. State-changing guesses stay below ``action_confidence``
+        unless they are strong; query guesses are answered when reasonably close."""
+        floor = self.config.min_confidence
+        if intent in QUERY_INTENTS:
+            if score >= ANSWER_SCORE:
+                return max(floor, min(0.95, score))
+            return floor
+        if score >= STRONG_SCORE and margin >= STRONG_MARGIN:
+            return max(self.config.action_confidence, min(0.95, score))
+        span = max(self.config.action_confidence - floor - 0.01, 0.0)
+        return floor + span * min(max((score - GUESS_SCORE) / (STRONG_SCORE - GUESS_SCORE), 0.0), 1.0)
+
+    def _fill_area(self, intent: str, slots: dict[str, Any], metadata: dict[str, Any], here: str | None) -> None:
+        """Commands with no device, area or floor act on the requesting area."""
+        if intent not in AREA_INTENTS or metadata.get("everywhere") or here is None:
+            return
+        if any(slots.get(key) for key in ("name", "area", "floor")) and slots.get("name") != "all":
+            return
+        if "area" not in slots and "floor" not in slots:
+            slots["area"] = here
+            slots["context_area"] = True
+
+    # ---- time ---------------------------------------------------------------------------------
+    def _now(self) -> datetime:
+        return datetime.now(self.timezone) if self.timezone else datetime.now().astimezone()
+
+    def _today(self) -> date:
+        return self._now().date()
+
+
+def _retarget(intent: str, slots: dict[str, Any], home: Home) -> str:
+    """Adjust the intent to what its target is: turning a vacuum on starts it, the shopping
+    list has its own intents."""
+    domain = slots.get("domain")
+    if intent == "HassTurnOn" and domain == "vacuum":
+        return "HassVacuumStart"
+    if intent == "HassTurnOff" and domain == "vacuum":
+        return "HassVacuumReturnToBase"
+    if intent in ("HassListAddItem", "HassListCompleteItem"):
+        name = str(slots.get("name") or "")
+        if not name or "shopping" in name.lower():
+            slots.pop("name", None) if not name else None
+            return intent.replace("HassList", "HassShoppingList")
+    return intent
+
+
+def _basic_entities(text: str, today: date) -> dict[str, Any]:
+    """Numbers, durations, clock times and dates found in ``text``."""
+    from . import entities
+
+    found: dict[str, Any] = {}
+    numbers = entities.find_numbers(text)
+    if numbers:
+        found["number"] = numbers[0].value
+    duration = entities.find_duration(text)
+    if duration is not None:
+        found.update(duration.value)
+    clock = entities.find_clock_time(text)
+    if clock is not None:
+        found["time"] = f"{clock.value[0]:02d}:{clock.value[1]:02d}"
+    when = entities.find_date(text, today)
+    if when is not None:
+        found["date"] = when.value.isoformat()
+    return found
+
+
+__all__ = ["IntentRecognizer", "Recognition", "ModelNotFoundError"]
