@@ -18,6 +18,7 @@ _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*%")
 _DEGREES = re.compile(r"(-?\d+(?:\.\d+)?)\s*°\s*([CF])?\b")
 _NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?![\w.]*\d)")
 _ORDINAL = re.compile(r"\b(\d+)(st|nd|rd|th)\b")
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 _SPACES = re.compile(r"\s+")
 
 
@@ -55,6 +56,7 @@ def clock_words(hour: int, minute: int, suffix: str = "") -> str:
 def to_speakable(text: str) -> str:
     """``text`` with markup removed and numbers, times, percentages and degrees in words."""
     text = _MARKUP.sub(lambda m: m.group(1) or "", text)
+    text = _THOUSANDS.sub("", text)
     text = _CLOCK.sub(lambda m: clock_words(int(m.group(1)), int(m.group(2)), m.group(3) or ""), text)
     text = _PERCENT.sub(lambda m: f"{number_words(m.group(1))} percent", text)
     text = _DEGREES.sub(lambda m: _degrees(m.group(1), m.group(2)), text)
