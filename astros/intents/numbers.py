@@ -118,7 +118,8 @@ def _digits(word: str) -> Number | None:
             return tidy(int(top) / int(bottom)) if int(bottom) else None
         if ":" in word or "-" in word or word[-1].isalpha():
             return None
-        return tidy(float(word.replace(",", "")))
+        plain = word.replace(",", "")
+        return tidy(float(plain)) if "." in plain else int(plain)
     return None
 
 
