@@ -15,7 +15,7 @@ from unicode_rbnf import FormatPurpose, RbnfEngine
 _MARKUP = re.compile(r"[*_`#>~]+|\[([^\]]*)\]\([^)]*\)")
 _CLOCK = re.compile(r"\b(\d{1,2}):(\d{2})(?:\s*([ap])\.?\s*m\.?\b)?", re.IGNORECASE)
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*%")
-_DEGREES = re.compile(r"(-?\d+(?:\.\d+)?)\s*°\s*([CF])?\b")
+_DEGREES = re.compile(r"(-?\d+(?:\.\d+)?)\s*°(?:\s*([CF])\b)?")
 _NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?![\w.]*\d)")
 _ORDINAL = re.compile(r"\b(\d+)(st|nd|rd|th)\b")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
