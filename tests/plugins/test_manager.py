@@ -246,7 +246,7 @@ async def test_enabled_plugins_limits_what_loads(setup, tmp_path) -> None:
     make_plugin(folder, "unwanted_pkg", simple("unwanted"))
     s = await setup(f'[plugins]\nplugin_paths = ["{folder}"]\nenabled_plugins = ["wanted"]\n')
     assert names(s.manager) == ["wanted"]
-    assert "unwanted" not in names(s.manager, "failed")
+    assert "unwanted" not in names(s.manager, "failed")  # not enabled is not a failure
 
 
 async def test_auto_load_off_loads_only_enabled_plugins(setup, tmp_path) -> None:
@@ -294,7 +294,8 @@ async def test_broken_plugins_are_reported_and_the_others_still_load(setup, tmp_
     s = await setup(toml)
     assert time.monotonic() - started < 10
     assert names(s.manager) == ["good"]
-    failed = {p.name: p for p in s.manager.list_plugins() if p.status == "failed"}
+    mine = {"good", "bad_import", "bad_init", "slow_init"}
+    failed = {p.name: p for p in s.manager.list_plugins() if p.status == "failed" and p.name in mine}
     assert set(failed) == {"bad_import", "bad_init", "slow_init"}
     assert "No module named 'no_such_module_anywhere'" in failed["bad_import"].error
     assert failed["bad_init"].error == "failed to initialize: the sensor is unplugged"
@@ -327,7 +328,7 @@ async def test_a_second_plugin_with_the_same_name_is_refused(setup) -> None:
 
 async def test_list_plugins_reports_intents_and_failures(setup) -> None:
     s = await setup("", Greeter(), Low())
-    listed = [p.to_dict() for p in s.manager.list_plugins()]
+    listed = [p.to_dict() for p in s.manager.list_plugins() if p.name in ("greeter", "low")]
     assert listed == [
         {"name": "greeter", "version": "1.0", "status": "active", "description": "test", "author": "tests",
          "intents": ["Greet"], "error": None},
