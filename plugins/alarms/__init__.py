@@ -106,8 +106,9 @@ class AlarmsPlugin(BasePlugin):
         pending = await self.alarms.pending()
         found = [a for a in pending if matches(a, wanted, now)]
         if not found:
-            text = f"You don't have {wanted_phrase(wanted, now)}." if wanted.any and pending else "You have no alarms set."
-            return Response(False, text)
+            if wanted.any and pending:
+                return Response(False, f"You don't have {wanted_phrase(wanted, now)}.")
+            return Response(False, "You have no alarms set.")
         if len(found) > 1 and not wanted.any and not _truthy(intent.entities.get("all")):
             return _which(found, now)
         return await self._cancel(found, now)

@@ -43,6 +43,8 @@ def timer_data(timer: Timer, now: float) -> dict[str, Any]:
 def status_phrase(timer: Timer, now: float, owner: str = "your") -> str:
     """"5 minutes left on your 10 minute timer" or "your pizza timer is paused with 2 minutes left"."""
     left = say_remaining(timer.remaining(now))
+    if not timer.paused and timer.remaining(now) <= 0:
+        return f"{owner} {describe(timer)} is done"
     if timer.paused:
         return f"{owner} {describe(timer)} is paused with {left} left"
     return f"{left} left on {owner} {describe(timer)}"

@@ -67,7 +67,10 @@ async def test_status_of_one_and_several_timers(timers):
     assert (await timers.ask("HassTimerStatus")).message == "You have no timers running."
     await timers.ask("HassStartTimer", minutes=10)
     reply = await timers.ask("HassTimerStatus")
-    assert reply.message in ("10 minutes left on your 10 minute timer.", "9 minutes and 59 seconds left on your 10 minute timer.")
+    assert reply.message in (
+        "10 minutes left on your 10 minute timer.",
+        "9 minutes and 59 seconds left on your 10 minute timer.",
+    )
     await timers.ask("HassStartTimer", minutes=3, name="pizza")
     reply = await timers.ask("HassTimerStatus")
     assert reply.message.startswith("You have 2 timers. ")
@@ -208,6 +211,7 @@ async def test_timer_due_while_off_fires_late_at_start(load_plugin):
     asker = await load_plugin(plugin, toml=TOML)
     await asker.ask("HassStartTimer", seconds=1)
     await asker.manager.database.execute("UPDATE timers SET ends_at = ends_at - 600")  # due 10 minutes ago
+    assert (await asker.ask("HassTimerStatus")).message == "Your 1 second timer is done."
     await close(asker)
     appliance = await load_plugin(plugin, toml=TOML, background=True)
     await wait_for(lambda: finished(appliance), timeout=2)
