@@ -15,13 +15,16 @@ from __future__ import annotations
 import calendar
 from datetime import date, timedelta
 
-from .numbers import ARTICLE_WORDS, Span, Token, number_at, ordinal_at, strip_trailing, tokenize
+from .numbers import ARTICLE_WORDS, TEENS, TENS, Span, Token, number_at, ordinal_at, strip_trailing, tokenize
+from .numbers import word_integer
 
 _WEEKDAYS = {name.lower(): index for index, name in enumerate(calendar.day_name)}
 _MONTHS = {name.lower(): index for index, name in enumerate(calendar.month_name) if name}
 _MONTHS.update({"jan": 1, "feb": 2, "sept": 9, "oct": 10, "nov": 11, "dec": 12})
 _RELATIVE_DAYS = {"today": 0, "tonight": 0, "tomorrow": 1, "yesterday": -1}
+_THIS = {"morning", "afternoon", "evening"}
 _SPAN_UNITS = {"day": 1, "days": 1, "week": 7, "weeks": 7, "fortnight": 14}
+_TWO_DIGIT_WORDS = {*TEENS, *TENS}
 _AFTER_DAY = {"", ",", ".", "?", "!", "at", "please", "for", "and", "in", "from", "until", "till", "next", "this"}
 
 
@@ -57,20 +60,33 @@ def _month_day(today: date, month: int, day: int, year: int | None) -> date | No
 
 
 def _year(tokens: list[Token], j: int) -> tuple[int | None, int]:
+    """A year after a date ("2026", "twenty twenty six", "two thousand and seventeen"), if any."""
     k = j + (_text(tokens, j) == ",")
     word = _text(tokens, k)
     if len(word) == 4 and word.isdigit() and 1900 <= int(word) <= 2199:
         return int(word), k + 1
+    if word in ("nineteen", "twenty") and _text(tokens, k + 1) in _TWO_DIGIT_WORDS:
+        last = word_integer(tokens, k + 1)
+        if last is not None and 10 <= last[0] <= 99:
+            return (19 if word == "nineteen" else 20) * 100 + last[0], last[1]
+    whole = word_integer(tokens, k) if word in ("two", "one") else None
+    if whole is not None and 1900 <= whole[0] <= 2199:
+        return whole
     return None, j
 
 
-def _day_number(tokens: list[Token], i: int, ordinal_only: bool) -> tuple[int, int, bool] | None:
-    """A day of the month at ``tokens[i]``: (day, index after, said as an ordinal)."""
+def _day_number(tokens: list[Token], i: int, ordinal_only: bool, words: bool = False) -> tuple[int, int, bool] | None:
+    """A day of the month at ``tokens[i]``: (day, index after, said as an ordinal).
+
+    Cardinals count unless ``ordinal_only``: in digits, or also in words when ``words``.
+    """
     if i >= len(tokens):
         return None
     hit, ordinal = ordinal_at(tokens, i), True
     if hit is None and not ordinal_only and tokens[i].text.isdigit():
         hit, ordinal = (int(tokens[i].text), i + 1), False
+    elif hit is None and words:
+        hit, ordinal = word_integer(tokens, i), False
     return (*hit, ordinal) if hit is not None and 1 <= hit[0] <= 31 else None
 
 
@@ -84,7 +100,8 @@ def _calendar_date(tokens: list[Token], i: int, today: date) -> tuple[date, int]
     """"march 3rd", "the 3rd of march", "twenty fifth may", "on the 5th"."""
     word = tokens[i].text
     if word in _MONTHS:
-        day = _day_number(tokens, i + 1 + (_text(tokens, i + 1) == "the"), ordinal_only=False)
+        words = word not in ("may", "march")  # "may one ...", "march two ..." are often not dates
+        day = _day_number(tokens, i + 1 + (_text(tokens, i + 1) == "the"), ordinal_only=False, words=words)
         return _in_month(tokens, _MONTHS[word], day[0], day[1], today) if day else None
     the = word == "the"
     day = _day_number(tokens, i + the, ordinal_only=the)
@@ -104,6 +121,8 @@ def _relative_date(tokens: list[Token], i: int, today: date) -> tuple[date, int]
     word = tokens[i].text
     if word in _RELATIVE_DAYS:
         return today + timedelta(days=_RELATIVE_DAYS[word]), i + 1
+    if word == "this" and _text(tokens, i + 1) in _THIS:
+        return today, i + 2
     k = i + (word == "the")
     if _text(tokens, k) == "day" and _text(tokens, k + 1) in ("after", "before"):
         target = _text(tokens, k + 2)

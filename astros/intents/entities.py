@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from ..home import Home
@@ -51,7 +51,12 @@ _VERB_BEFORE_SWITCH = {
     "go", "quickly", "pls", "and", "ok", "okay", "hey",
 }
 _KIND_ORDER = ("name", "area", "floor", "domain")
+_MERIDIEM_DATES = {"tonight", "this morning", "this afternoon", "this evening"}
 _ALARM_WORDS = {"alarm", "alarms", "wake", "waking", "wakeup"}
+_LEVEL_WORDS = {
+    "brightness", "volume", "temperature", "degrees", "degree", "percent", "%", "level", "heating",
+    "thermostat", "position", "dim", "brighten", "louder", "quieter",
+}
 
 Match = tuple[int, int, str, Any]
 """(first token, token after the last, kind, value) of a phrase found in a sentence."""
@@ -172,16 +177,51 @@ def _sentence_meridiem(tokens: list[Token]) -> str | None:
     return "pm" if words & {"afternoon", "evening", "tonight", "pm"} else None
 
 
+def _read_date(tokens: list[Token], used: list[bool], today: date, result: dict[str, Any]) -> None:
+    if (day := _first(tokens, used, lambda t, i: date_at(t, i, today))) is not None:
+        result["date"] = day[0].isoformat()
+        if " ".join(token.text for token in tokens[day[1]:day[2]]) in _MERIDIEM_DATES:
+            used[day[1]:day[2]] = [False] * (day[2] - day[1])  # "at seven tonight": the time's too
+
+
+def _read_times(tokens: list[Token], used: list[bool], result: dict[str, Any]) -> None:
+    words = {token.text for token in tokens}
+    alarm = bool(words & _ALARM_WORDS)
+    cues = alarm or not words & _LEVEL_WORDS
+    times = []
+    while (clock := _first(tokens, used, lambda t, i: clock_time_at(t, i, loose=alarm, cues=cues))) is not None:
+        time = clock[0]
+        if not time.explicit and (meridiem := _sentence_meridiem(tokens[: clock[1]] + tokens[clock[2]:])):
+            time = resolve_meridiem(time, meridiem)
+        times.append(time)
+    if times:
+        result["time"], result["time_explicit"] = str(times[0]), times[0].explicit
+        if len(times) > 1:
+            result["times"] = [str(time) for time in times]
+
+
+def _read_durations(tokens: list[Token], used: list[bool], result: dict[str, Any]) -> None:
+    durations = []
+    while (found := _first(tokens, used, duration_at)) is not None:
+        durations.append(found[0])
+    if durations:
+        result["duration"] = durations[0]
+        if len(durations) > 1:
+            result["durations"] = durations
+
+
 def extract_entities(text: str, home: Home, now: datetime) -> dict[str, Any]:
     """Everything ``text`` names, as slot values.
 
     ``home`` supplies the names; ``now`` (in the configured time zone) resolves dates.
     Keys: ``numbers`` (always: the numbers that are not part of a name, time, date or
     duration), and when found: ``time`` ("HH:MM") with ``time_explicit`` (whether AM/PM was
-    known), ``date`` ("YYYY-MM-DD"), ``duration`` ({"hours", "minutes", "seconds"}, the first),
-    ``durations`` (all of them, when there are several), ``name``, ``area``, ``floor``,
-    ``domain``, ``device_class``. A bare hour is a time after "at" ("at seven"), and also after
-    "for"/"to"/"until" in a sentence about an alarm or waking up ("set an alarm for seven").
+    known), ``times`` (all of them, when there are several), ``date`` ("YYYY-MM-DD"),
+    ``duration`` ({"hours", "minutes", "seconds"}, the first), ``durations`` (all of them,
+    when there are several), ``name``, ``area``, ``floor``, ``domain``, ``device_class``.
+    A bare hour is a time after "at" ("at seven"), and also after "for"/"to"/"until" in a
+    sentence about an alarm or waking up ("set an alarm for seven"), but not in a sentence
+    about a level ("keep the heating at 7", "set the volume at 5").
     """
     tokens = tokenize(text)
     used = [False] * len(tokens)
@@ -190,21 +230,9 @@ def extract_entities(text: str, home: Home, now: datetime) -> dict[str, Any]:
         if kind != "domain":
             used[start:end] = [True] * (end - start)
     result: dict[str, Any] = {}
-    loose = any(token.text in _ALARM_WORDS for token in tokens)
-    if (clock := _first(tokens, used, lambda t, i: clock_time_at(t, i, loose=loose))) is not None:
-        time = clock[0]
-        if not time.explicit and (meridiem := _sentence_meridiem(tokens[: clock[1]] + tokens[clock[2]:])):
-            time = resolve_meridiem(time, meridiem)
-        result["time"], result["time_explicit"] = str(time), time.explicit
-    if (day := _first(tokens, used, lambda t, i: date_at(t, i, now.date()))) is not None:
-        result["date"] = day[0].isoformat()
-    durations = []
-    while (found := _first(tokens, used, duration_at)) is not None:
-        durations.append(found[0])
-    if durations:
-        result["duration"] = durations[0]
-        if len(durations) > 1:
-            result["durations"] = durations
+    _read_date(tokens, used, now.date(), result)
+    _read_times(tokens, used, result)
+    _read_durations(tokens, used, result)
     result["numbers"] = [value for value, i, j in numbers_in(tokens) if not any(used[i:j])]
     result.update(_home_slots(chosen))
     return result

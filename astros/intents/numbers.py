@@ -243,11 +243,16 @@ def _is_pronoun_one(tokens: list[Token], i: int, j: int) -> bool:
     return before in _PRONOUN_BEFORE_ONE or after in _PRONOUN_AFTER_ONE
 
 
+def _inside_word(tokens: list[Token], i: int) -> bool:
+    """Digits glued to the letters before them ("ps5", "n9ne") are part of a name, not a number."""
+    return i > 0 and tokens[i - 1].end == tokens[i].start and tokens[i - 1].text[-1].isalpha()
+
+
 def numbers_in(tokens: list[Token]) -> list[tuple[Number, int, int]]:
     """Every number in ``tokens`` as (value, first token index, index after the last token)."""
     found, i = [], 0
     while i < len(tokens):
-        hit = number_at(tokens, i)
+        hit = number_at(tokens, i) if not _inside_word(tokens, i) else None
         if hit is None or _is_pronoun_one(tokens, i, hit[1]):
             i += 1
             continue

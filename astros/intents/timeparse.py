@@ -304,54 +304,69 @@ def resolve_meridiem(time: ClockTime, meridiem: str) -> ClockTime:
     return time if time.explicit else (_apply(time.hour, time.minute, False, meridiem) or time)
 
 
-def _time_core(tokens: list[Token], i: int) -> tuple[int, int, bool, int, bool] | None:
-    """(hour, minute, explicit, index after, needs a cue) for every form but the meridiem."""
+def _time_core(tokens: list[Token], i: int) -> tuple[int, int, bool, int, str] | None:
+    """(hour, minute, explicit, index after, form) for every form but the meridiem.
+
+    The form is "full" when it is a time whatever surrounds it ("half past seven", "7:30"),
+    "bare" for a lone hour, "hhmm" for "730"/"four hundred", "dot" for "7.30".
+    """
     if (found := _relative(tokens, i)) is not None:
-        return *found, False
+        return *found, "full"
     if (hour := _hour_at(tokens, i)) is not None:
         if tokens[i].text in _SPECIAL:
-            return hour[0], 0, True, hour[1], False
+            return hour[0], 0, True, hour[1], "full"
         if tokens[i].text == "12" and _text(tokens, hour[1]) in _SPECIAL:
-            return _SPECIAL[tokens[hour[1]].text], 0, True, hour[1] + 1, False
+            return _SPECIAL[tokens[hour[1]].text], 0, True, hour[1] + 1, "full"
         if (minutes := _minutes_word(tokens, hour[1])) is not None:
-            return hour[0], minutes[0], hour[2], minutes[1], False
+            return hour[0], minutes[0], hour[2], minutes[1], "full"
         if (after := _oclock(tokens, hour[1])) > hour[1]:
-            return hour[0], 0, hour[2], after, False
-        return hour[0], 0, hour[2], hour[1], True
+            return hour[0], 0, hour[2], after, "full"
+        return hour[0], 0, hour[2], hour[1], "bare"
     if tokens[i].text == "half" and i + 1 < len(tokens) and (hour := _hour_at(tokens, i + 1)):
         if hour[0] <= 12 and _text(tokens, hour[1]) not in _UNIT_WORDS:
-            return hour[0], 30, hour[2], hour[1], False
+            return hour[0], 30, hour[2], hour[1], "full"
     if (found := _hhmm(tokens, i)) is not None:
-        return *found, ":" not in tokens[i].text
+        word = tokens[i].text
+        return *found, "full" if ":" in word else "dot" if "." in word else "hhmm"
     return None
 
 
+def _cued(tokens: list[Token], i: int, hour: int, form: str, loose: bool) -> bool:
+    """Whether the word before a bare number makes it a time ("at seven", "for seven" if loose)."""
+    return _text(tokens, i - 1) in (_CUE_LOOSE if loose else _CUE_STRICT) and (form != "bare" or hour <= 12 or loose)
+
+
 def clock_time_at(
-    tokens: list[Token], i: int, *, loose: bool = False, whole: bool = False
+    tokens: list[Token], i: int, *, loose: bool = False, whole: bool = False, cues: bool = True
 ) -> tuple[ClockTime, int] | None:
     """The clock time starting at ``tokens[i]`` and the index after it.
 
-    ``whole``: the text is nothing but a time, so bare numbers count; ``loose``: a bare number
-    after "for"/"to"/"until"/"by" counts too (otherwise only after "at").
+    A lone number ("seven", "7.30", "730") is a time when followed by AM/PM ("seven pm"),
+    when ``whole`` (the text is nothing but a time), or when ``cues`` allows the word before it
+    to say so: "at" (hours 1..12 only: "at 21" is more often a level than a time), and also
+    "for"/"to"/"until"/"by" when ``loose`` (then any hour).
     """
-    cued = whole or _text(tokens, i - 1) in (_CUE_LOOSE if loose else _CUE_STRICT)
     core = _time_core(tokens, i)
     if core is None:
         return None
-    hour, minute, explicit, j, needs_cue = core
+    hour, minute, explicit, j, form = core
     meridiem = _meridiem(tokens, j)
-    if meridiem is None and needs_cue and not cued and _text(tokens, j) != "hours":
-        return None
-    if meridiem is None and _text(tokens, j) == "hours" and tokens[i].text[0].isdigit() and len(tokens[i].text) == 4:
-        j += 1
-    elif meridiem is None and _text(tokens, j) in _NOT_AFTER_TIME:
-        return None
+    if meridiem is None:
+        if form == "hhmm" and _text(tokens, j) == "hours":
+            j, explicit = j + 1, True
+        elif _text(tokens, j) in _NOT_AFTER_TIME:
+            return None
+        elif form != "full" and not whole and not (cues and _cued(tokens, i, hour, form, loose)):
+            return None
     found = _apply(hour, minute, explicit, meridiem[0] if meridiem else None)
     return (found, meridiem[1] if meridiem else j) if found is not None else None
 
 
 def find_clock_time(text: str, *, loose: bool = False) -> Span | None:
-    """The first clock time in the sentence ``text`` (value: :class:`ClockTime`)."""
+    """The first clock time in the sentence ``text`` (value: :class:`ClockTime`).
+
+    ``loose``: for sentences about alarms, where "for seven" means a time too.
+    """
     tokens = tokenize(text)
     for i in range(len(tokens)):
         if (hit := clock_time_at(tokens, i, loose=loose)) is not None:

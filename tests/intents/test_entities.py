@@ -349,6 +349,18 @@ NOW = datetime(2025, 12, 31, 14, 0)
         ("set the heating to 21.5 degrees", {"numbers": [21.5], "domain": "climate"}),
         ("", {"numbers": []}),
         ("blah blah ?!", {"numbers": []}),
+        ("at seven tonight", {"numbers": [], "time": "19:00", "time_explicit": True, "date": "2025-12-31"}),
+        ("keep the heating at 7", {"numbers": [7], "domain": "climate"}),
+        ("turn the lights off at 21", {"numbers": [21], "domain": "light"}),
+        ("wake me at 19", {"numbers": [], "time": "19:00", "time_explicit": True}),
+        (
+            "between eight am and five pm today",
+            {"numbers": [], "time": "08:00", "time_explicit": True, "times": ["08:00", "17:00"], "date": "2025-12-31"},
+        ),
+        ("the twenty second of march twenty seventeen", {"numbers": [], "date": "2017-03-22"}),
+        ("am i free on april one two thousand and seventeen", {"numbers": [], "date": "2017-04-01"}),
+        ("play be warned by tech n9ne", {"numbers": []}),
+        ("play radio one hundred and two point four", {"numbers": [102.4]}),
     ],
 )
 def test_extract_entities(home: Home, text: str, expected: dict) -> None:
