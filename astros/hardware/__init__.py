@@ -1,0 +1,1 @@
+"""Hardware AstrOS drives directly: GPIO pins (``gpio``). Each library sits behind one module."""

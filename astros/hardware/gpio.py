@@ -1,0 +1,136 @@
+"""GPIO pins through gpiozero: the one module of AstrOS that imports it.
+
+A pin is named the way gpiozero names it: ``"GPIO17"`` or ``"BCM17"`` (Broadcom number),
+``"BOARD11"`` (header pin), ``"J8:11"``, or a bare number (Broadcom). Outputs drive lights and
+switches (a dimmable output uses PWM when the pin supports it); inputs read contacts.
+
+Where no GPIO chip exists (a desktop, a container) every call raises :class:`GpioUnavailable`
+with a reason a person understands; nothing here crashes the caller. Tests select gpiozero's mock
+pins with ``GPIOZERO_PIN_FACTORY=mock``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, Optional, Union
+
+from gpiozero import LED, PWMLED, DigitalInputDevice, Device, OutputDevice
+from gpiozero.exc import GPIOPinInUse, PinInvalidPin, PinPWMUnsupported
+
+from ..errors import AstrOSError
+
+_LOGGER = logging.getLogger(__name__)
+PinSpec = Union[int, str]
+
+
+class GpioUnavailable(AstrOSError):
+    """A pin cannot be used: no GPIO on this machine, a wrong pin name, or a pin already taken."""
+
+    code = "gpio-unavailable"
+
+
+def parse_pin(pin: str) -> PinSpec:
+    """The pin as gpiozero takes it: ``"17"`` -> 17, ``"gpio17"`` -> ``"GPIO17"``."""
+    text = pin.strip()
+    return int(text) if text.isdigit() else text.upper()
+
+
+class GpioOutput:
+    """One output pin: on/off, or a level between 0 and 1 when it is dimmable."""
+
+    def __init__(self, device: OutputDevice) -> None:
+        self._device = device
+
+    @property
+    def dimmable(self) -> bool:
+        """True if the output takes levels between 0 and 1 (PWM)."""
+        return isinstance(self._device, PWMLED)
+
+    @property
+    def level(self) -> float:
+        """The output's level: 0 (off) to 1 (fully on)."""
+        return float(self._device.value)
+
+    def set_level(self, level: float) -> None:
+        """Drive the pin to ``level`` (0..1); a plain output is on for any level above 0."""
+        level = min(1.0, max(0.0, level))
+        if self.dimmable:
+            self._device.value = level
+        elif level > 0:
+            self._device.on()
+        else:
+            self._device.off()
+
+    def close(self) -> None:
+        self._device.close()
+
+
+class GpioPins:
+    """The pins one process uses, created on first use and released by :meth:`close`."""
+
+    def __init__(self) -> None:
+        self._outputs: Dict[str, GpioOutput] = {}
+        self._inputs: Dict[str, DigitalInputDevice] = {}
+
+    def output(self, pin: str, *, dimmable: bool = False, level: float = 0.0) -> GpioOutput:
+        """The output on ``pin``, created at ``level`` the first time (PWM if ``dimmable`` and possible).
+
+        Raises:
+            GpioUnavailable: no GPIO here, the pin name is wrong, or the pin is taken.
+        """
+        if pin not in self._outputs:
+            self._outputs[pin] = GpioOutput(self._create_output(pin, dimmable, level))
+        return self._outputs[pin]
+
+    def read(self, pin: str, *, pull_up: bool = False) -> bool:
+        """Whether the input on ``pin`` is active (a closed contact).
+
+        Raises:
+            GpioUnavailable: no GPIO here, the pin name is wrong, or the pin is taken.
+        """
+        if pin not in self._inputs:
+            self._inputs[pin] = _create(DigitalInputDevice, pin, pull_up=pull_up)
+        return bool(self._inputs[pin].value)
+
+    def _create_output(self, pin: str, dimmable: bool, level: float) -> OutputDevice:
+        if dimmable:
+            try:
+                return _create(PWMLED, pin, initial_value=min(1.0, max(0.0, level)))
+            except _PwmUnsupported:
+                _LOGGER.info("GPIO pin %s has no PWM; it will only switch on and off", pin)
+        return _create(LED, pin, initial_value=level > 0)
+
+    def close(self) -> None:
+        """Release every pin this object created."""
+        devices: list[Any] = [*self._outputs.values(), *self._inputs.values()]
+        for device in devices:
+            try:
+                device.close()
+            except Exception:  # noqa: BLE001 - releasing must go on for the other pins
+                _LOGGER.exception("Could not release a GPIO pin")
+        self._outputs.clear()
+        self._inputs.clear()
+
+
+class _PwmUnsupported(Exception):
+    """The pin (or its factory) cannot do PWM."""
+
+
+def _create(cls: type, pin: str, **kwargs: Any) -> Any:
+    """A gpiozero device of ``cls`` on ``pin``, with every failure turned into GpioUnavailable."""
+    try:
+        return cls(parse_pin(pin), **kwargs)
+    except PinPWMUnsupported as err:
+        raise _PwmUnsupported(str(err)) from err
+    except PinInvalidPin as err:
+        raise GpioUnavailable(f"{pin} is not a GPIO pin on this board", "gpio-bad-pin") from err
+    except GPIOPinInUse as err:
+        raise GpioUnavailable(f"GPIO pin {pin} is already in use", "gpio-pin-in-use") from err
+    except Exception as err:  # noqa: BLE001 - no GPIO chip, no pin library: all mean "not here"
+        _LOGGER.warning("GPIO is not available on this machine: %s", err)
+        raise GpioUnavailable("this machine has no usable GPIO pins") from err
+
+
+def pin_factory() -> Optional[Any]:
+    """The pin factory gpiozero uses now (None until a pin has been created); for tests."""
+    return Device.pin_factory
