@@ -93,8 +93,8 @@ class ListsPlugin(BasePlugin):
 
     @plugin_handler("HassShoppingListAddItem")
     async def add_shopping_item(self, intent: Intent) -> Response:
-        """Add ``item`` to the shopping list."""
-        return await self._add(SHOPPING_LIST, intent.entities.get("item"))
+        """Add ``item`` to the shopping list (or to ``name``, should the recognizer give one)."""
+        return await self._add(intent.entities.get("name") or SHOPPING_LIST, intent.entities.get("item"))
 
     @plugin_handler("HassListCompleteItem")
     async def complete_item(self, intent: Intent) -> Response:
@@ -103,8 +103,8 @@ class ListsPlugin(BasePlugin):
 
     @plugin_handler("HassShoppingListCompleteItem")
     async def complete_shopping_item(self, intent: Intent) -> Response:
-        """Check ``item`` off the shopping list."""
-        return await self._complete(SHOPPING_LIST, intent.entities.get("item"))
+        """Check ``item`` off the shopping list (or off ``name``, should the recognizer give one)."""
+        return await self._complete(intent.entities.get("name") or SHOPPING_LIST, intent.entities.get("item"))
 
     @plugin_handler("HassListRemoveItem")
     async def remove_item(self, intent: Intent) -> Response:

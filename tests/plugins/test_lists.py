@@ -136,3 +136,11 @@ async def test_lists_survive_a_restart(load_plugin):
     second = await load_plugin(builtin_plugin("lists"))
     reply = await second.ask("HassListGetItems", name="Shopping List")
     assert reply.message == "Your shopping list has coffee."
+
+
+async def test_shopping_intents_honour_a_named_list(load_plugin):
+    h = await load_plugin(builtin_plugin("lists"))
+    await h.ask("HassListAddItem", name="To-do", item="milk")
+    reply = await h.ask("HassShoppingListCompleteItem", name="to-do", item="milk")
+    assert reply.message == "Checked off milk."
+    assert (await h.ask("HassShoppingListAddItem", name=None, item="tea")).message == "Added tea to your shopping list."
