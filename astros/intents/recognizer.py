@@ -36,7 +36,7 @@ _LOGGER = logging.getLogger(__name__)
 
 TEMPLATE_CONFIDENCE = 1.0
 WILDCARD_CONFIDENCE = 0.9
-SAMPLES_PER_INTENT = 60
+SAMPLES_PER_INTENT = 20
 STRONG_SCORE = 0.86  # a tolerant guess this close to an example may act without asking
 STRONG_MARGIN = 0.06
 ANSWER_SCORE = 0.62  # a query intent this close is answered
@@ -162,7 +162,7 @@ class IntentRecognizer:
         slot_rules.apply_state_nouns(slots, found.slot_texts.get("state"))
         slot_rules.apply_volume(slots, found.metadata)
         slot_rules.clean_text_slots(slots)
-        slot_rules.apply_device(slots, self.home)
+        slot_rules.apply_device(slots, self.home, found.slot_texts.get("state"))
         if intent.startswith("Alarm") and not slot_rules.apply_alarm(slots, self._today()):
             return False
         if "conversation_command" in slots:

@@ -22,6 +22,7 @@ _LOGGER = logging.getLogger(__name__)
 
 EXAMPLES_FILE = Path(__file__).parent / "examples.yaml"
 OUT_OF_SCOPE = ""
+_VECTOR_CACHE: dict[str, np.ndarray] = {}  # sentence -> vector, shared by every matcher in the process
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,11 @@ class SemanticMatcher:
         unique = dict.fromkeys((intent, text.lower().strip()) for intent, text in examples if text.strip())
         self._labels = [intent for intent, _ in unique]
         self._texts = [text for _, text in unique]
-        self._vectors = self.embedder.embed(self._texts)
+        missing = [text for text in self._texts if text not in _VECTOR_CACHE]
+        if missing:
+            missing.sort(key=len)  # similar lengths batch with little padding
+            _VECTOR_CACHE.update(zip(missing, self.embedder.embed(missing)))
+        self._vectors = np.vstack([_VECTOR_CACHE[text] for text in self._texts])
         _LOGGER.debug("Embedded %d examples for the tolerant layer", len(self._texts))
 
     @property

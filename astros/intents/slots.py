@@ -34,13 +34,19 @@ def merge_durations(slots: dict[str, Any]) -> None:
             slots[unit] = int(slots[unit])
 
 
-def apply_device(slots: dict[str, Any], home: Home) -> None:
-    """Fill ``domain``/``device_class`` from the named device and normalise binary sensor states."""
+def apply_device(slots: dict[str, Any], home: Home, state_text: str | None = None) -> None:
+    """Fill ``domain``/``device_class`` from the named device and normalise binary sensor states.
+
+    For a binary sensor the state word tells which of its sensors is meant ("is the phone
+    charging?" asks the phone's battery_charging sensor)."""
     name = slots.get("name")
     device = home.find_device(name) if isinstance(name, str) and name != "all" else None
     if device is None:
         return
     slots.setdefault("domain", device.domain)
+    spoken_class = STATE_WORD_CLASSES.get((state_text or "").lower())
+    if device.domain == "binary_sensor" and spoken_class and "device_class" not in slots:
+        slots["device_class"] = spoken_class
     if device.device_class and "device_class" not in slots:
         slots["device_class"] = device.device_class
     if device.domain == "binary_sensor" and slots.get("state") in BINARY_STATE:
@@ -56,7 +62,9 @@ def apply_state_nouns(slots: dict[str, Any], state_text: str | None) -> None:
             slots["domain"] = "binary_sensor"
     if noun is None:
         return
-    if noun in ("thing", "device"):
+    if noun == "light" and (state_text or "").lower() == "detected":
+        slots["domain"], slots["device_class"] = "binary_sensor", "light"
+    elif noun in ("thing", "device"):
         device_class = STATE_WORD_CLASSES.get((state_text or "").lower())
         slots["domain"] = "binary_sensor"
         if device_class:
@@ -69,7 +77,10 @@ def apply_state_nouns(slots: dict[str, Any], state_text: str | None) -> None:
             if noun == "battery" and (state_text or "").lower() == "charging":
                 slots["device_class"] = "battery_charging"
     else:
-        slots["domain"] = noun
+        domain, _, device_class = noun.partition("/")
+        slots["domain"] = domain
+        if device_class:
+            slots["device_class"] = device_class
     if slots.get("domain") == "binary_sensor" and slots.get("state") in BINARY_STATE:
         slots["state"] = BINARY_STATE[slots["state"]]
 

@@ -40,6 +40,12 @@ COMMON_SENTENCES = Path(__file__).parent / "sentences"
 
 # Name lists restricted to one device domain: list name -> domains.
 DOMAIN_NAME_LISTS: dict[str, tuple[str, ...]] = {
+    "device_name": (
+        "light", "switch", "fan", "cover", "lock", "media_player", "climate", "vacuum", "valve",
+        "scene", "script",
+    ),
+    "light_name": ("light",),
+    "cover_name": ("cover", "valve"),
     "script_name": ("script",),
     "scene_name": ("scene",),
     "valve_name": ("valve",),

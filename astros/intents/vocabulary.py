@@ -38,7 +38,8 @@ STATE_WORD_CLASSES: Final = {
     "plugged in": "plug", "unplugged": "plug", "powered on": "power", "powered off": "power",
     "home": "presence", "gone": "presence", "away": "presence", "running": "running",
     "charging": "battery_charging", "low": "battery", "wet": "moisture", "dry": "moisture",
-    "triggered": None, "detected": None,
+    "triggered": None, "detected": None, "vibrating": "vibration", "locked": "lock",
+    "unlocked": "lock",
 }
 
 # Binary-sensor answers: what "open", "locked" ... mean as on/off.
