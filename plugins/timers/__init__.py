@@ -3,7 +3,9 @@
 Intents and the slots each reads:
 
 - ``HassStartTimer``: ``hours``/``minutes``/``seconds`` (length, 1 second to 24 hours), ``name``
-  ("pizza"), ``area`` -> "Timer set for 5 minutes." / "Pizza timer set for 5 minutes."
+  ("pizza"), ``area``, ``conversation_command`` ("in 5 minutes turn off the lights": kept with the
+  timer and handed on in ``timer_finished`` as ``command`` with ``user_id``, for the appliance to
+  carry out) -> "Timer set for 5 minutes." / "Pizza timer set for 5 minutes."
 - ``HassCancelTimer``, ``HassTimerStatus``, ``HassPauseTimer``, ``HassUnpauseTimer``: pick a timer
   by ``name``, ``start_hours``/``start_minutes``/``start_seconds`` (its original length) and/or
   ``area``; status without any of them reports every timer.
@@ -17,7 +19,7 @@ from, then the most recent of timers that sound alike, else AstrOS asks back).
 Timers live in the ``timers`` table with absolute UTC times, so they survive a restart and can be
 set by ``astros ask`` while the appliance runs. The appliance's background loop fires each due timer
 exactly once, even with several processes on one database, publishing ``timer_finished`` with
-``{id, name, seconds, area, late, message}``; a timer that came due while AstrOS was off fires once
+``{id, name, seconds, area, user_id, command, late, message}``; a timer that came due while AstrOS was off fires once
 at start, saying how long ago it finished. ``timer_started``, ``timer_updated`` and
 ``timer_cancelled`` are published as timers change.
 """
@@ -79,11 +81,15 @@ class TimersPlugin(BasePlugin):
         area, hint = areas(intent.entities)
         user = intent.original_request.user_id if intent.original_request else ""
         now = time.time()
-        timer = await self.timers.add(name=name, area=area or hint, user_id=user, seconds=seconds or 0, now=now)
+        command = str(intent.entities.get("conversation_command") or "").strip()
+        timer = await self.timers.add(
+            name=name, area=area or hint, user_id=user, seconds=seconds or 0, now=now, command=command
+        )
         self.loop.notify()
         self._emit(EventType.TIMER_STARTED, timer, now)
         label = capitalize_first(describe(timer)) if name else "Timer"
-        return Response(True, f"{label} set for {say_duration(timer.seconds)}.", data=timer_data(timer, now))
+        then = f" When it's done: {command}." if command else ""
+        return Response(True, f"{label} set for {say_duration(timer.seconds)}.{then}", data=timer_data(timer, now))
 
     @plugin_handler("HassCancelTimer")
     async def cancel_timer(self, intent: Intent) -> Response:

@@ -33,6 +33,8 @@ def timer_data(timer: Timer, now: float) -> dict[str, Any]:
         "id": timer.id,
         "name": timer.name,
         "area": timer.area,
+        "user_id": timer.user_id,
+        "command": timer.command,
         "seconds": timer.seconds,
         "remaining": round(timer.remaining(now), 1),
         "paused": timer.paused,

@@ -36,6 +36,7 @@ MIGRATIONS: Final = (
         paused_remaining REAL,
         ended_at REAL)""",
     "CREATE INDEX timers_due ON timers (status, ends_at)",
+    "ALTER TABLE timers ADD COLUMN command TEXT NOT NULL DEFAULT ''",
 )
 
 
@@ -47,6 +48,9 @@ class Timer:
     name: str
     """What the user called it ("pizza"), or "" for an unnamed timer."""
     area: str
+    user_id: str
+    command: str
+    """A request to carry out when the timer finishes ("turn off the lights"), or ""."""
     seconds: int
     """The length it was started with (how people tell timers apart: "the 5 minute timer")."""
     status: str
@@ -88,9 +92,11 @@ class TimerStore:
         rows = await self.db.execute_query("SELECT * FROM timers WHERE id = :id", {"id": timer_id})
         return Timer.from_row(rows[0]) if rows else None
 
-    async def add(self, *, name: str, area: str, user_id: str, seconds: int, now: float) -> Timer:
-        """Start a new timer of ``seconds`` at ``now``."""
-        data = dict(name=name, area=area, user_id=user_id, seconds=seconds, status=RUNNING,
+    async def add(
+        self, *, name: str, area: str, user_id: str, seconds: int, now: float, command: str = ""
+    ) -> Timer:
+        """Start a new timer of ``seconds`` at ``now``; ``command`` is carried out when it finishes."""
+        data = dict(name=name, area=area, user_id=user_id, command=command, seconds=seconds, status=RUNNING,
                     created_at=now, ends_at=now + seconds)
         timer_id = await self.db.insert("timers", data)
         timer = await self.get(timer_id)

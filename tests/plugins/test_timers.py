@@ -232,3 +232,12 @@ async def test_two_schedulers_fire_each_timer_exactly_once(load_plugin):
     names = sorted(e.data["name"] for e in finished(first, second))
     assert names == [f"t{n}" for n in range(6)]
     assert {r["status"] for r in await rows(first)} == {"finished"}
+
+
+async def test_delayed_command_is_handed_on_when_the_timer_finishes(load_plugin):
+    h = await load_plugin(builtin_plugin("timers"), toml=TOML, background=True)
+    reply = await h.ask("HassStartTimer", seconds=1, conversation_command="turn off the lights")
+    assert reply.message == "Timer set for 1 second. When it's done: turn off the lights."
+    await wait_for(lambda: finished(h))
+    [event] = finished(h)
+    assert event.data["command"] == "turn off the lights" and event.data["user_id"] == "owner"
