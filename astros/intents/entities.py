@@ -85,6 +85,7 @@ class _Vocabulary:
     def __init__(self, home: Home) -> None:
         self.config = home.config
         self.table: dict[str, list[tuple[str, Any]]] = {}
+        self._exact: set[tuple[str, str]] = set()
         for phrase, value in _DOMAIN_WORDS.items():
             self.table[phrase] = [("domain", value)]
         for kind, items in (("floor", home.floors), ("area", home.areas), ("name", home.devices)):
@@ -94,14 +95,17 @@ class _Vocabulary:
         self.longest = max(len(phrase.split()) for phrase in self.table)
 
     def _add(self, phrase: str, kind: str, value: str) -> None:
-        """Add ``phrase`` exactly, and its plural/singular unless that is another phrase or a domain word."""
+        """Add ``phrase`` (the first item to claim it keeps it, as in :class:`Home`), and its
+        plural/singular unless that is another item's phrase or a domain word."""
         for variant in _variants(phrase) if phrase else ():
             entries = self.table.setdefault(variant, [])
-            exact = variant == phrase
-            if not exact and (variant in _DOMAIN_WORDS or any(entry[0] == kind for entry in entries)):
+            if variant != phrase and (variant in _DOMAIN_WORDS or any(entry[0] == kind for entry in entries)):
                 continue
-            if not any(entry == (kind, value) for entry in entries):
-                entries[:] = [entry for entry in entries if entry[0] != kind or not exact] + [(kind, value)]
+            if (variant, kind) in self._exact:
+                continue
+            if variant == phrase:
+                self._exact.add((variant, kind))
+            entries[:] = [entry for entry in entries if entry[0] != kind] + [(kind, value)]
 
     def matches(self, tokens: list[Token]) -> list[Match]:
         """Every phrase of the vocabulary in ``tokens``, overlapping ones included."""
@@ -160,9 +164,10 @@ def home_entities(text: str, home: Home) -> dict[str, Any]:
     return _home_slots(_choose(_vocabulary(home).matches(tokenize(text))))
 
 
-def _first(tokens: list[Token], used: list[bool], reader: Callable[[list[Token], int], Any]) -> Any:
-    """The first thing ``reader`` finds in tokens nothing else has claimed; claims its tokens."""
-    for i in range(len(tokens)):
+def _first(tokens: list[Token], used: list[bool], reader: Callable[[list[Token], int], Any], start: int = 0) -> Any:
+    """The first thing ``reader`` finds from ``tokens[start]`` on in tokens nothing else has
+    claimed, as (value, first token, token after the last); claims its tokens."""
+    for i in range(start, len(tokens)):
         if not used[i] and (hit := reader(tokens, i)) is not None and not any(used[i:hit[1]]):
             used[i:hit[1]] = [True] * (hit[1] - i)
             return hit[0], i, hit[1]
@@ -188,9 +193,9 @@ def _read_times(tokens: list[Token], used: list[bool], result: dict[str, Any]) -
     words = {token.text for token in tokens}
     alarm = bool(words & _ALARM_WORDS)
     cues = alarm or not words & _LEVEL_WORDS
-    times = []
-    while (clock := _first(tokens, used, lambda t, i: clock_time_at(t, i, loose=alarm, cues=cues))) is not None:
-        time = clock[0]
+    times, start = [], 0
+    while (clock := _first(tokens, used, lambda t, i: clock_time_at(t, i, loose=alarm, cues=cues), start)):
+        time, start = clock[0], clock[2]
         if not time.explicit and (meridiem := _sentence_meridiem(tokens[: clock[1]] + tokens[clock[2]:])):
             time = resolve_meridiem(time, meridiem)
         times.append(time)
@@ -201,9 +206,10 @@ def _read_times(tokens: list[Token], used: list[bool], result: dict[str, Any]) -
 
 
 def _read_durations(tokens: list[Token], used: list[bool], result: dict[str, Any]) -> None:
-    durations = []
-    while (found := _first(tokens, used, duration_at)) is not None:
+    durations, start = [], 0
+    while (found := _first(tokens, used, duration_at, start)) is not None:
         durations.append(found[0])
+        start = found[2]
     if durations:
         result["duration"] = durations[0]
         if len(durations) > 1:

@@ -59,6 +59,9 @@ class ClockTime(tuple):
         self.explicit = explicit
         return self
 
+    def __getnewargs__(self) -> tuple[int, int, bool]:  # type: ignore[override]
+        return self[0], self[1], self.explicit
+
     @property
     def hour(self) -> int:
         """Hour of the day, 0..23."""

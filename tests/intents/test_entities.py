@@ -88,7 +88,9 @@ def test_find_numbers_gives_character_spans() -> None:
     assert text[spans[0].start:spans[0].end] == "Twenty-Five percent"
 
 
-@pytest.mark.parametrize(("text", "expected"), [("3rd", 3), ("third", 3), ("twenty first", 21), ("thirtieth", 30), ("three", None)])
+@pytest.mark.parametrize(
+    ("text", "expected"), [("3rd", 3), ("third", 3), ("twenty first", 21), ("thirtieth", 30), ("three", None)]
+)
 def test_parse_ordinal(text: str, expected: int | None) -> None:
     assert parse_ordinal(text) == expected
 
@@ -164,7 +166,8 @@ def test_find_duration_span() -> None:
         ("a quarter past 3", (3, 15), False), ("seven oh five", (7, 5), False), ("seven fifteen pm", (19, 15), True),
         ("eleven at night", (23, 0), True), ("twelve at night", (0, 0), True), ("four hundred am", (4, 0), True),
         ("730 pm", (19, 30), True), ("7 30 pm", (19, 30), True), ("0700 hours", (7, 0), True),
-        ("one hundred and thirty", (1, 30), False), ("twenty thirty", (20, 30), True), ("Half Past Seven.", (7, 30), False),
+        ("one hundred and thirty", (1, 30), False), ("twenty thirty", (20, 30), True),
+        ("Half Past Seven.", (7, 30), False),
     ],
 )
 def test_parse_clock_time(text: str, expected: tuple[int, int], explicit: bool) -> None:
@@ -240,7 +243,8 @@ def test_parse_date(text: str, today: date, expected: date) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["", "hello", "3/5", "second", "the second floor", "may", "february 30", "2025-02-30", "fridays", "the 32nd"]
+    "text",
+    ["", "hello", "3/5", "second", "the second floor", "may", "february 30", "2025-02-30", "fridays", "the 32nd"],
 )
 def test_parse_date_rejects(text: str) -> None:
     assert parse_date(text, WEDNESDAY) is None
@@ -338,10 +342,19 @@ NOW = datetime(2025, 12, 31, 14, 0)
             "remove 5 minutes from 1 hour timer",
             {"numbers": [], "duration": hms(0, 5), "durations": [hms(0, 5), hms(1)]},
         ),
-        ("wake me up at half past seven tomorrow", {"numbers": [], "time": "07:30", "time_explicit": False, "date": "2026-01-01"}),
-        ("set an alarm for tomorrow morning at eight", {"numbers": [], "time": "08:00", "time_explicit": True, "date": "2026-01-01"}),
+        (
+            "wake me up at half past seven tomorrow",
+            {"numbers": [], "time": "07:30", "time_explicit": False, "date": "2026-01-01"},
+        ),
+        (
+            "set an alarm for tomorrow morning at eight",
+            {"numbers": [], "time": "08:00", "time_explicit": True, "date": "2026-01-01"},
+        ),
         ("set an alarm for seven", {"numbers": [], "time": "07:00", "time_explicit": False}),
-        ("set an alarm for seven thirty in the evening on friday", {"numbers": [], "time": "19:30", "time_explicit": True, "date": "2026-01-02"}),
+        (
+            "set an alarm for seven thirty in the evening on friday",
+            {"numbers": [], "time": "19:30", "time_explicit": True, "date": "2026-01-02"},
+        ),
         ("set the living room lamp to fifty percent", {"numbers": [50], "name": "Living Room Lamp"}),
         ("dim the lights to seven", {"numbers": [7], "domain": "light"}),
         ("turn on plug socket one", {"numbers": [], "name": "Smart Plug"}),
@@ -389,3 +402,27 @@ def test_extract_entities_is_fast(home: Home) -> None:
             extract_entities(sentence, home, NOW)
     per_call = (time.perf_counter() - start) / (rounds * len(sentences))
     assert per_call < 0.001, f"{per_call * 1e6:.0f} microseconds per sentence"
+
+
+def test_home_names_exact_before_plural_first_before_later() -> None:
+    home = Home(
+        HomeConfig(
+            devices=[
+                DeviceConfig("Desk Light", "light"),
+                DeviceConfig("Desk Lights", "light"),
+                DeviceConfig("Other", "light", ["desk light"]),
+            ]
+        )
+    )
+    assert home_entities("turn on the desk light", home) == {"name": "Desk Light"}
+    assert home_entities("turn on the desk lights", home) == {"name": "Desk Lights"}
+
+
+def test_odd_text_is_handled() -> None:
+    text = "İstanbul \t😀 at 7\npm, ß 5 Minuten " * 3
+    entities = extract_entities(text, Home(HomeConfig()), NOW)
+    assert entities["time"] == "19:00" and entities["numbers"][0] == 5
+    long_text = "set a timer for 5 minutes and wake me at 7 pm. " * 300
+    start = time.perf_counter()
+    assert len(extract_entities(long_text, Home(HomeConfig()), NOW)["durations"]) == 300
+    assert time.perf_counter() - start < 1.0
