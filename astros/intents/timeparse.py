@@ -12,8 +12,10 @@ Days are not duration units (dates read "in 3 days").
 Clock times come back as :class:`ClockTime`, a ``(hour, minute)`` tuple in 24-hour time that
 also says whether AM/PM was known. "seven" alone is ``(7, 0)`` with ``explicit`` False: the
 caller decides between morning and evening from the current time. Inside a sentence a bare
-number is a clock time only after "at" ("wake me at seven"), or also after "for", "to", "until"
-when ``loose`` is set (alarm sentences), so "dim the lights to seven" stays a number.
+number is a clock time only after "at" ("wake me at seven"; 1..12 only), or also after "for",
+"to", "until" when ``loose`` is set (alarm sentences), so "dim the lights to seven" stays a
+number. "from two to three" is not 2:58; "ten to eleven" is 10:50 (to/till/before only with
+5, 10, a quarter, 20, 25 or "N minutes").
 """
 
 from __future__ import annotations
