@@ -5,7 +5,8 @@ Rules, in order:
 2. Otherwise ``area`` or ``floor`` plus ``domain`` (and ``device_class``) pick every matching
    device there; with no kind named, an area means the kinds the intent acts on by default
    ("turn off the kitchen" = its lights, switches and fans).
-3. No area and no floor means the whole home: "turn off all the lights" switches every light.
+3. No area and no floor means the whole home: "turn off all the lights" switches every light
+   (the recognizer adds the requesting area when the person said "the lights" without "all").
 4. When the area only came from where the request was made (``context_area``) and nothing of
    that kind is there, the one such device in the home is meant ("open the garage door" from the
    kitchen); if the home has several, nothing is guessed.
@@ -87,6 +88,8 @@ def _group(
     where = f" in the {area_name}" if area_name else f" on the {floor_name}" if floor_name else ""
     if not found:
         return f"There are no {kind}{where or ' in the home'}."
+    if len(found) == 1 and not where:
+        return Target(found, the(found[0]), where, kind)
     return Target(found, _label(kind, area_name, floor_name, named_kind), where, kind)
 
 

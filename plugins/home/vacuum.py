@@ -70,6 +70,8 @@ def _vacuums(controller: "Controller", entities: Dict[str, Any]) -> Target | str
             return f"{capitalized(the(found.devices[0]))} isn't a vacuum."
         return found
     found = resolve(home, {**entities, "domain": "vacuum"}, {"vacuum"})
+    if isinstance(found, Target) and len(found.devices) == 1:
+        return Target(found.devices, the(found.devices[0]), found.where, found.kind)
     every = [d for d in home.devices if d.domain == "vacuum"]
     if isinstance(found, str) and len(every) == 1:
         return Target(every, the(every[0]), kind="vacuums", single=True)
