@@ -77,20 +77,25 @@ class WeatherPlugin(BasePlugin):
         if problem is not None:
             return problem
         try:
-            async with asyncio.timeout(self.settings.timeout):
-                place, reply = await self._place(intent.entities.get("name"))
-                if place is None:
-                    return reply
-                forecast = await self.client.forecast(place, (day - today).days + 1, self.settings.fahrenheit)
-        except TimeoutError:
-            err = WeatherServiceError("unreachable", f"no answer within {self.settings.timeout} s")
-            _LOGGER.warning("Weather service: %s", err)
-            return Response(False, UNREACHABLE, metadata={"error": "weather-unreachable"})
+            place, found = await self._fetch(intent.entities.get("name"), (day - today).days + 1)
         except WeatherServiceError as err:
             _LOGGER.warning("Weather service: %s", err)
             return Response(False, UNREACHABLE if err.code == "unreachable" else UNREADABLE,
                             metadata={"error": f"weather-{err.code}"})
-        return self._answer(forecast, place, day, today)
+        if not isinstance(found, Forecast):
+            return found
+        return self._answer(found, place, day, today)
+
+    async def _fetch(self, name: Any, days: int) -> tuple[Optional[Place], Forecast | Response]:
+        """The place and its forecast, or a reply saying why not; all within the timeout."""
+        try:
+            async with asyncio.timeout(self.settings.timeout):
+                place, reply = await self._place(name)
+                if place is None:
+                    return None, reply
+                return place, await self.client.forecast(place, days, self.settings.fahrenheit)
+        except TimeoutError as err:
+            raise WeatherServiceError("unreachable", f"no answer within {self.settings.timeout} s") from err
 
     # -- reading the request ---------------------------------------------------------------------
 
