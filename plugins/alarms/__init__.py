@@ -8,7 +8,8 @@ Intents and the slots each reads (see :mod:`.when` for how a ring time is chosen
 - ``AlarmQuery``: optional ``time``/``date``/``name`` to narrow it down -> "You have an alarm at
   7:00 AM tomorrow."
 - ``AlarmCancel``: optional ``time``/``date``/``name``; every alarm that fits them is cancelled.
-  With none of them: the only alarm, or every alarm when ``all`` is true, else AstrOS asks back.
+  With none of them: the only alarm, or every alarm when ``all`` is true (or the request says
+  "all", "every" or "any"), else AstrOS asks back which one.
 
 Alarms live in the ``alarms`` table with absolute UTC times. While the appliance runs, each alarm
 rings exactly once (even with several processes on one database), publishing ``alarm_ringing``
@@ -18,9 +19,10 @@ rings once at start, saying it was missed.
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import datetime
-from typing import Any, Final
+from typing import Final
 
 from astros.events import EventType
 from astros.plugins.base import BasePlugin, plugin_handler
@@ -32,6 +34,7 @@ from .store import MIGRATIONS, Alarm, AlarmStore
 from .when import BadSlot, alarm_data, describe, matches, read_wanted, ring_time, wanted_phrase, when_phrase
 
 LATE_AFTER_S: Final = 60.0  # an alarm rung this long after its time is reported as missed
+_ALL_WORDS: Final = frozenset({"all", "every", "any", "everything"})
 
 
 class AlarmsPlugin(BasePlugin):
@@ -109,7 +112,7 @@ class AlarmsPlugin(BasePlugin):
             if wanted.any and pending:
                 return Response(False, f"You don't have {wanted_phrase(wanted, now)}.")
             return Response(False, "You have no alarms set.")
-        if len(found) > 1 and not wanted.any and not _truthy(intent.entities.get("all")):
+        if len(found) > 1 and not wanted.any and not _means_all(intent):
             return _which(found, now)
         return await self._cancel(found, now)
 
@@ -155,5 +158,10 @@ def _ringing_message(alarm: Alarm, now: datetime, late: bool) -> str:
     return f"It's {at}. Your {label} is ringing."
 
 
-def _truthy(value: Any) -> bool:
-    return value is True or str(value).strip().lower() in ("1", "true", "yes", "all")
+def _means_all(intent: Intent) -> bool:
+    """True for "cancel all alarms": the ``all`` slot, or "all"/"every"/"any" in the request's words."""
+    value = intent.entities.get("all")
+    if value is True or str(value).strip().lower() in ("1", "true", "yes", "all"):
+        return True
+    text = intent.original_request.text if intent.original_request else ""
+    return bool(_ALL_WORDS & set(re.findall(r"[a-z]+", text.lower())))

@@ -175,3 +175,10 @@ async def test_alarms_need_the_alarms_permission(load_plugin):
     h = await load_plugin(builtin_plugin("alarms"), toml=TOML + '[permissions]\ndefault = ["timers"]\n')
     result = await h.manager.dispatch(make_intent("AlarmQuery"))
     assert result.error == "permission-denied"
+
+
+async def test_cancel_all_alarms_from_the_words_of_the_request(alarms):
+    await alarms.ask("AlarmSet", time="06:00")
+    await alarms.ask("AlarmSet", time="07:00")
+    result = await alarms.manager.dispatch(make_intent("AlarmCancel", text="please remove any alarms I have set"))
+    assert result.response.message == "Cancelled 2 alarms."
