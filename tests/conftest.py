@@ -78,7 +78,9 @@ async def load_plugin(tmp_path) -> AsyncIterator[Callable[..., Any]]:
 
         manager = PluginManager(config, db, PermissionManager(db, config.permissions), home, bus, context)
         plugin = plugin_cls()
-        assert await manager.initialize_plugin(plugin), manager.failed
+        if not await manager.initialize_plugin(plugin):
+            await db.close()
+            raise AssertionError(f"{plugin.name} failed to load: {manager.failed}")
         if background:
             manager.start_background()
         opened.append((manager, db))
