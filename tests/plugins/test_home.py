@@ -1,10 +1,20 @@
-"""The home plugin on a real database: targets, replies, state kept across restarts, GPIO on mock pins.
-
-MQTT against a real broker is in test_home_mqtt.py.
-"""
+"""The home plugin on a real database: targets, replies, state kept across restarts, GPIO on
+gpiozero's mock pins, and MQTT devices against a real Mosquitto broker started by the tests."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import json
+import logging
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import aiomqtt
 import pytest
 from gpiozero import Device
 from gpiozero.pins.mock import MockFactory, MockPWMPin
@@ -344,3 +354,219 @@ async def test_gpio_missing_chip_is_a_clear_reply(load_plugin, monkeypatch, capl
     assert not response.success
     assert response.message == "I couldn't reach the Heater. This machine has no usable GPIO pins."
     assert "GPIO" in caplog.text
+
+
+# -- MQTT against a real Mosquitto broker ---------------------------------------------------------
+
+MOSQUITTO = shutil.which("mosquitto") or next(
+    (p for p in ("/usr/sbin/mosquitto", "/usr/bin/mosquitto") if Path(p).exists()), None
+)
+needs_mosquitto = pytest.mark.skipif(
+    MOSQUITTO is None, reason="the mosquitto broker is not installed (Debian package: mosquitto)"
+)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+async def start_broker(tmp_path):
+    """``port = await start_broker(port=None)``: a real Mosquitto on 127.0.0.1, stopped after the test."""
+    started: list[subprocess.Popen] = []
+
+    async def start(port: int | None = None) -> int:
+        port = port or free_port()
+        conf = tmp_path / f"mosquitto-{port}.conf"
+        conf.write_text(f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n")
+        proc = subprocess.Popen([MOSQUITTO, "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        started.append(proc)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError):
+                _, writer = await asyncio.open_connection("127.0.0.1", port)
+                writer.close()
+                return port
+            assert proc.poll() is None, "mosquitto exited at start"
+            await asyncio.sleep(0.05)
+        raise AssertionError("mosquitto did not start listening")
+
+    yield start
+    for proc in started:
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def mqtt_home(port: int, fmt: str = "zigbee2mqtt", topic: str = "zigbee2mqtt/kitchen_light", extra: str = "") -> str:
+    return f"""
+[mqtt]
+host = "127.0.0.1"
+port = {port}
+
+[plugins.settings.home]
+mqtt_timeout = 2
+
+[[home.areas]]
+name = "Kitchen"
+
+[[home.devices]]
+name = "kitchen light"
+domain = "light"
+area = "Kitchen"
+backend = "mqtt"
+topic = "{topic}"
+mqtt_format = "{fmt}"
+{extra}
+"""
+
+
+@contextlib.asynccontextmanager
+async def device_side(port: int, *topics: str):
+    """A client playing the device: subscribed to ``topics``."""
+    async with aiomqtt.Client("127.0.0.1", port, identifier="test-device") as client:
+        for topic in topics:
+            await client.subscribe(topic)
+        yield client
+
+
+async def next_message(client: aiomqtt.Client) -> tuple[str, str]:
+    async with asyncio.timeout(5):
+        message = await anext(aiter(client.messages))
+    return str(message.topic), bytes(message.payload).decode()
+
+
+async def until(check, seconds: float = 5.0) -> None:
+    """Wait until ``await check()`` is true."""
+    deadline = time.monotonic() + seconds
+    while not await check():
+        assert time.monotonic() < deadline, "condition not met in time"
+        await asyncio.sleep(0.05)
+
+
+async def connected(h) -> None:
+    await asyncio.wait_for(h.plugin.controller.backends.mqtt.connected.wait(), 5)
+
+
+@needs_mosquitto
+async def test_mqtt_zigbee2mqtt_command_and_reported_state(start_broker, load_plugin):
+    port = await start_broker()
+    h = await load_home(load_plugin, mqtt_home(port), background=True)
+    await connected(h)
+    async with device_side(port, "zigbee2mqtt/kitchen_light/set") as device:
+        response = await h.ask("HassLightSet", name="kitchen light", brightness=50)
+        assert response.success and response.message == "Set the kitchen light to 50%."
+        topic, payload = await next_message(device)
+        assert topic == "zigbee2mqtt/kitchen_light/set"
+        assert json.loads(payload) == {"state": "ON", "brightness": 127}
+        await device.publish("zigbee2mqtt/kitchen_light", json.dumps({"state": "OFF", "brightness": 127}))
+
+        async def reported_off() -> bool:
+            return (await h.ask("HassGetState", name="kitchen light")).message == "The kitchen light is off."
+
+        await until(reported_off)
+    assert any(e.type == EventType.DEVICE_CHANGED and e.data["source"] == "device" for e in h.events)
+
+
+@needs_mosquitto
+async def test_mqtt_one_shot_process_connects_to_publish(start_broker, load_plugin):
+    port = await start_broker()
+    h = await load_home(load_plugin, mqtt_home(port), background=False)
+    async with device_side(port, "zigbee2mqtt/#") as device:
+        response = await h.ask("HassTurnOff", area="Kitchen", domain="light")
+        assert response.success and response.message == "Turned off the kitchen lights."
+        assert await next_message(device) == ("zigbee2mqtt/kitchen_light/set", '{"state": "OFF"}')
+
+
+@needs_mosquitto
+async def test_mqtt_tasmota(start_broker, load_plugin):
+    port = await start_broker()
+    sensor = """
+[[home.devices]]
+name = "Outside Temperature"
+domain = "sensor"
+device_class = "temperature"
+backend = "mqtt"
+topic = "garden"
+mqtt_format = "tasmota"
+"""
+    h = await load_home(load_plugin, mqtt_home(port, "tasmota", "kitchen", sensor), background=True)
+    await connected(h)
+    async with device_side(port, "cmnd/kitchen/#") as device:
+        await h.ask("HassTurnOn", name="kitchen light")
+        assert await next_message(device) == ("cmnd/kitchen/POWER", "ON")
+        await h.ask("HassLightSet", name="kitchen light", brightness=30)
+        assert await next_message(device) == ("cmnd/kitchen/Dimmer", "30")
+        await device.publish("stat/kitchen/RESULT", '{"POWER":"OFF"}')
+        await device.publish("tele/garden/SENSOR", '{"Time":"2024-01-01T10:00:00","AM2301":{"Temperature":21.5,"Humidity":40}}')
+
+        async def reported() -> bool:
+            light = await h.ask("HassGetState", name="kitchen light")
+            temp = await h.ask("HassGetState", name="Outside Temperature")
+            return light.message == "The kitchen light is off." and temp.message == "The Outside Temperature is 21.5 degrees."
+
+        await until(reported)
+
+
+@needs_mosquitto
+async def test_mqtt_plain(start_broker, load_plugin):
+    port = await start_broker()
+    h = await load_home(load_plugin, mqtt_home(port, "plain", "home/kitchen/light"), background=True)
+    await connected(h)
+    async with device_side(port, "home/kitchen/light/set") as device:
+        await h.ask("HassTurnOn", name="kitchen light")
+        assert await next_message(device) == ("home/kitchen/light/set", "ON")
+        await device.publish("home/kitchen/light", "OFF")
+
+        async def reported_off() -> bool:
+            return (await h.ask("HassGetState", name="kitchen light", state="on")).message.startswith("No,")
+
+        await until(reported_off)
+
+
+async def test_mqtt_broker_down_is_a_clear_failure(load_plugin):
+    h = await load_home(load_plugin, mqtt_home(free_port()))
+    started = time.monotonic()
+    response = await h.ask("HassTurnOff", name="kitchen light")
+    assert time.monotonic() - started < 3
+    assert not response.success
+    assert response.message == "I couldn't reach the kitchen light."
+    assert (await h.ask("HassGetState", name="kitchen light")).message == "I don't know the state of the kitchen light yet."
+
+
+async def test_mqtt_silent_broker_is_bounded(load_plugin):
+    """A broker that accepts the connection but never answers: the reply still comes in time."""
+    server = await asyncio.start_server(lambda r, w: None, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    async with server:
+        h = await load_home(load_plugin, mqtt_home(port).replace("mqtt_timeout = 2", "mqtt_timeout = 1"))
+        started = time.monotonic()
+        response = await h.ask("HassTurnOn", name="kitchen light")
+        assert time.monotonic() - started < 2.5
+        assert response.message == "I couldn't reach the kitchen light."
+
+
+@needs_mosquitto
+async def test_mqtt_reconnects_and_logs_once_per_outage(start_broker, load_plugin, monkeypatch, caplog):
+    link_module = sys.modules["astros_plugin_home.backends.mqtt"]
+    monkeypatch.setattr(link_module, "BACKOFF_START", 0.05)
+    monkeypatch.setattr(link_module, "BACKOFF_MAX", 0.1)
+    port = free_port()
+    caplog.set_level(logging.WARNING)
+    h = await load_home(load_plugin, mqtt_home(port), background=True)
+    await asyncio.sleep(0.6)  # several attempts against nothing
+    assert sum("unreachable" in r.getMessage() for r in caplog.records) == 1
+    await start_broker(port)
+    await connected(h)
+    async with device_side(port) as device:
+        await device.publish("zigbee2mqtt/kitchen_light", '{"state": "ON"}')
+
+        async def reported_on() -> bool:
+            return (await h.ask("HassGetState", name="kitchen light")).message == "The kitchen light is on."
+
+        await until(reported_on)
