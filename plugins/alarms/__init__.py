@@ -29,7 +29,7 @@ from astros.plugins.base import BasePlugin, plugin_handler
 from astros.types import Intent, Response
 from astros.wording import capitalize_first, join_words, plural, say_time, with_article
 
-from .scheduler import DueLoop
+from astros.plugins.scheduling import DueLoop
 from .store import MIGRATIONS, Alarm, AlarmStore
 from .when import BadSlot, alarm_data, describe, matches, read_wanted, ring_time, wanted_phrase, when_phrase
 

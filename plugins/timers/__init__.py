@@ -35,7 +35,7 @@ from astros.types import Intent, Response
 from astros.wording import capitalize_first, plural, say_duration, say_remaining
 
 from .choice import describe, has_filter, matching, pick, status_phrase, timer_data
-from .scheduler import DueLoop
+from astros.plugins.scheduling import DueLoop
 from .slots import BadSlot, areas, duration, timer_name
 from .store import MIGRATIONS, Timer, TimerStore
 

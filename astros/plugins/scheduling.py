@@ -1,7 +1,7 @@
 """A loop that sleeps until the next due time and then fires what is due.
 
-It wakes at the next due time, when notified (a timer was just started or changed in this
-process), and at least every ``max_wait_s`` seconds, so rows written by another process (``astros
+Plugins with things that fall due (timers, alarms) run one in ``run_background``. It wakes at
+the next due time, when notified (something was just added or changed in this process), and at least every ``max_wait_s`` seconds, so rows written by another process (``astros
 ask`` while the appliance runs) are seen within a second. Firing exactly once is the store's job
 (an atomic claim); this loop only decides when to look.
 """
