@@ -11,7 +11,7 @@ import logging
 import os
 import time
 from datetime import tzinfo
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Awaitable, Callable, Dict, Optional
 from zoneinfo import ZoneInfo
 
 import psutil
@@ -19,7 +19,7 @@ import psutil
 from .config import AstrOSConfig, load_config
 from .confirmation import describe, yes_or_no
 from .errors import ProcessingError
-from .events import EventBus, EventType
+from .events import EventBus, EventType, PipelineEvent
 from .home import Home
 from .intents.recognizer import IntentRecognizer
 from .intents.vocabulary import QUERY_INTENTS
@@ -28,7 +28,7 @@ from .plugins.manager import PluginManager
 from .response import ResponseGenerator
 from .security.permissions import PermissionManager
 from .storage.database import DatabaseManager
-from .types import Context, Intent, ProcessingResult, Response, ResponseFormat, SystemStatus, UserRequest
+from .types import Context, Intent, ProcessingResult, Response, ResponseFormat, SystemStatus, UserRequest, utcnow
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -96,9 +96,19 @@ class AstrOSAgent:
             await self.database.close()
             raise
         if background:
+            self.events.subscribe(self._run_delayed_command)
             self.plugins.start_background()
         self.status = "running"
         _LOGGER.info("AstrOS started with %d plugins", len(self.plugins.plugins))
+
+    def _run_delayed_command(self, event: PipelineEvent) -> Optional[Awaitable[Response]]:
+        """Carry out the command a finished timer held ("in 5 minutes turn off the lights")."""
+        command = event.data.get("command") if event.type is EventType.TIMER_FINISHED else None
+        if not command:
+            return None
+        user = event.data.get("user_id") or self.config.agent.voice_user
+        context = {"area": event.data["area"]} if event.data.get("area") else {}
+        return self.process_request(UserRequest(command, user, f"timer-{event.data.get('id')}", utcnow(), context))
 
     async def stop(self) -> None:
         """Stop the AstrOS agent gracefully."""
