@@ -79,3 +79,13 @@ DOWN_WORDS: Final = frozenset(
     {"down", "lower", "quieter", "softer", "decrease", "reduce", "dim", "dimmer", "darker", "less",
      "quiet", "low", "soft", "slow", "minimize", "dark"}
 )
+
+# "play ..." that asks for a game, not for media: these words in what is to be played.
+GAME_WORDS: Final = frozenset(
+    {
+        "game", "games", "chess", "checkers", "draughts", "poker", "solitaire", "cards", "trivia", "quiz",
+        "puzzle", "pinball", "snake", "tic", "toe", "monopoly", "scrabble", "sudoku", "crossword",
+        "millionaire", "millionaires", "backgammon", "bingo", "hangman", "blackjack", "dominoes", "darts",
+        "riddle", "riddles", "minecraft", "tetris", "football", "soccer", "tennis", "golf", "level",
+    }
+)
