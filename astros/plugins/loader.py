@@ -13,7 +13,7 @@ import sys
 from importlib.metadata import entry_points
 from pathlib import Path
 from types import ModuleType
-from typing import Iterator
+from typing import Callable, Iterator
 
 from ..errors import PluginError
 from .base import BasePlugin
@@ -64,16 +64,22 @@ def plugin_class(module: ModuleType) -> type[BasePlugin]:
     found = [
         cls
         for _, cls in inspect.getmembers(module, inspect.isclass)
-        if issubclass(cls, BasePlugin) and not inspect.isabstract(cls) and cls.__module__.startswith(module.__name__)
+        if issubclass(cls, BasePlugin)
+        and not inspect.isabstract(cls)
+        and (cls.__module__ == module.__name__ or cls.__module__.startswith(f"{module.__name__}."))
     ]
     if len(found) != 1:
         raise PluginError(f"{module.__name__} must define exactly one plugin class (found {len(found)})")
     return found[0]
 
 
-def entry_point_classes() -> Iterator[tuple[str, type[BasePlugin] | PluginError]]:
-    """Plugins installed as packages, from the ``astros.plugins`` entry-point group."""
+def entry_point_classes(
+    wanted: Callable[[str], bool] = lambda name: True,
+) -> Iterator[tuple[str, type[BasePlugin] | PluginError]]:
+    """Plugins installed as packages, from the ``astros.plugins`` entry-point group, if ``wanted``."""
     for entry in entry_points(group=ENTRY_POINT_GROUP):
+        if not wanted(entry.name):
+            continue
         try:
             loaded = entry.load()
             yield entry.name, loaded if inspect.isclass(loaded) else plugin_class(loaded)

@@ -73,11 +73,16 @@ class PluginManager:
     # -- loading ---------------------------------------------------------------------------------
 
     def register_plugin(self, plugin: BasePlugin) -> None:
-        """Register a plugin instance; it is initialized by :meth:`load_all` (or at once if loaded)."""
+        """Register a plugin instance; :meth:`load_all` initializes it (after that, call
+        :meth:`initialize_plugin`; the agent does so before its next request)."""
         self._pending.append(plugin)
 
     def discover(self) -> List[type[BasePlugin]]:
-        """Plugin classes from the built-in folder, the configured paths and entry points."""
+        """Plugin classes from the built-in folder, the configured paths and entry points.
+
+        A folder that fails to import counts as a failed plugin unless ``enabled_plugins`` leaves
+        it out by its folder name (its plugin name is unknown until it imports).
+        """
         settings = self.config.plugins
         paths = [BUILTIN_PLUGIN_PATH, *(Path(p).expanduser() for p in settings.plugin_paths)]
         classes: List[type[BasePlugin]] = []
@@ -85,8 +90,9 @@ class PluginManager:
             try:
                 classes.append(load_folder(folder))
             except PluginError as err:
-                self._fail(folder.name, str(err))
-        for name, loaded in entry_point_classes():
+                if self._wanted(folder.name):
+                    self._fail(folder.name, str(err))
+        for name, loaded in entry_point_classes(self._wanted):
             if isinstance(loaded, PluginError):
                 self._fail(name, str(loaded))
             else:
