@@ -145,6 +145,9 @@ class TemplateMatcher:
             merge_dict(merged, document)
         try:
             self._intents = Intents.from_dict(merged)
+            for intent in self._intents.intents.values():
+                for data in intent.data:
+                    data.sentences  # hassil parses templates lazily: surface errors now
         except Exception as err:  # hassil raises assorted errors for bad templates
             raise ConfigError(f"sentence templates are invalid: {err}", "sentences-invalid") from err
         self._slot_lists = home_slot_lists(self.home)
