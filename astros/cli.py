@@ -50,7 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AstrOSError as err:
         print(f"astros: {err}", file=sys.stderr)
         return 2
-    setup_logging(config, getattr(args, "debug", False))
+    setup_logging(config, getattr(args, "debug", False), quiet=args.command != "run")
     try:
         return asyncio.run(COMMANDS[args.command](args, config))
     except KeyboardInterrupt:
@@ -60,9 +60,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
 
-def setup_logging(config: AstrOSConfig, debug: bool) -> None:
-    """Log to standard error at the configured level."""
+def setup_logging(config: AstrOSConfig, debug: bool, quiet: bool = False) -> None:
+    """Log to standard error at the configured level (one-shot commands: warnings and worse)."""
     level = logging.DEBUG if debug or config.debug else getattr(logging, config.log_level)
+    if quiet and not (debug or config.debug):
+        level = max(level, logging.WARNING)
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
 
 

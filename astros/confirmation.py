@@ -54,6 +54,8 @@ def describe(intent: Intent) -> str:
     parts = [action]
     if target:
         parts.append(f"the {target}" if entities.get("name") else target)
+    elif place and intent.type in ("HassTurnOn", "HassTurnOff"):
+        parts.append("everything")
     if place:
         parts.append(f"in the {place}")
     for slot in ("brightness", "position", "volume_level"):
