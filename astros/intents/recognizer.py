@@ -27,8 +27,8 @@ from ..embeddings import SentenceEmbedder
 from ..errors import ModelNotFoundError
 from ..home import Home
 from ..types import Intent, UserRequest, utcnow
-from . import extract, slots as slot_rules
-from .semantic import SemanticGuess, SemanticMatcher, load_paraphrases
+from . import cues, extract, slots as slot_rules
+from .semantic import SemanticGuess, SemanticMatcher, best_of, load_paraphrases
 from .templates import TemplateMatch, TemplateMatcher
 from .vocabulary import AREA_INTENTS, GAME_WORDS, QUERY_INTENTS
 
@@ -60,11 +60,15 @@ class Recognition:
 class IntentRecognizer:
     """Recognises intents from text using plugins' templates and a tolerant embedding layer."""
 
-    def __init__(self, home: Home, config: IntentsConfig, timezone: tzinfo | None = None) -> None:
-        """``home``: the configured home; ``config``: confidence thresholds; ``timezone``: for dates."""
+    def __init__(
+        self, home: Home, config: IntentsConfig, timezone: tzinfo | None = None, cache_dir: Path | None = None
+    ) -> None:
+        """``home``: the configured home; ``config``: confidence thresholds; ``timezone``: for dates;
+        ``cache_dir``: where the example vectors are kept between starts (None: embedded each start)."""
         self.home = home
         self.config = config
         self.timezone = timezone
+        self.cache_dir = Path(cache_dir) if cache_dir is not None else None
         self.custom_handlers: dict[str, Callable] = {}
         self.templates = TemplateMatcher(home)
         self.semantic: SemanticMatcher | None = None
@@ -98,7 +102,7 @@ class IntentRecognizer:
         self.templates.build()
         if self._embedder is None:
             self._embedder = SentenceEmbedder()
-        matcher = SemanticMatcher(self._embedder)
+        matcher = SemanticMatcher(self._embedder, self.cache_dir)
         examples = self.templates.samples(SAMPLES_PER_INTENT) + load_paraphrases()
         matcher.fit(examples)
         self.semantic = matcher
@@ -120,38 +124,46 @@ class IntentRecognizer:
 
     def recognize_text(self, text: str, area: str | None = None) -> Recognition:
         """Recognise ``text`` said in ``area`` (default: the home's own area). Synchronous."""
+        return self.recognize_many([(text, area)])[0]
+
+    def recognize_many(self, requests: Sequence[tuple[str, str | None]]) -> list[Recognition]:
+        """``recognize_text`` for many (text, area) pairs, with the same results. Sentences that
+        need the tolerant layer are embedded together in one call, which is faster per line
+        (``astros recognize`` on a stream)."""
         if not self._prepared:
             self.prepare_sync()
-        text = " ".join(text.split())
+        texts = [" ".join(text.split()) for text, _ in requests]
+        found = [self.templates.match(text) if text else None for text in texts]
+        wanted = [t for t, f in zip(texts, found) if t and (f is None or (f.wildcards and f.intent not in QUERY_INTENTS))]
+        if wanted and self.semantic is not None:
+            self.semantic.vectors(wanted)  # kept in memory: the lookups below find them
+        return [
+            self._recognize(text, area or self.home.area, match)
+            for text, (_, area), match in zip(texts, requests, found)
+        ]
+
+    def _recognize(self, text: str, here: str | None, found: TemplateMatch | None) -> Recognition:
         if not text:
             return Recognition("", 0.0)
-        here = area or self.home.area
-        found = self.templates.match(text)
         if found is not None:
             result = self._from_template(found, text, here)
             if result is not None:
                 return result
-        return self._from_semantic(text, here)
+        return self._from_guess(text, here, self._guess(text))
 
-    def recognize_many(self, requests: Sequence[tuple[str, str | None]]) -> list[Recognition]:
-        """``recognize_text`` for many (text, area) pairs; sentences no template matches are
-        embedded together, which is faster per line (``astros recognize`` on a stream)."""
-        if not self._prepared:
-            self.prepare_sync()
-        results: list[Recognition | None] = []
-        pending: list[int] = []
-        for index, (text, area) in enumerate(requests):
-            text = " ".join(text.split())
-            found = self.templates.match(text) if text else None
-            result = self._from_template(found, text, area or self.home.area) if found else None
-            results.append(result if text else Recognition("", 0.0))
-            if result is None and text:
-                pending.append(index)
-        guesses = self.semantic.classify_many([" ".join(requests[i][0].split()) for i in pending])
-        for index, guess in zip(pending, guesses):
-            text, area = requests[index]
-            results[index] = self._from_guess(" ".join(text.split()), area or self.home.area, guess)
-        return [r for r in results if r is not None]
+    def _guess(self, text: str) -> SemanticGuess | None:
+        """The tolerant layer's guess with the words' evidence (``cues``) added to its scores."""
+        guess = self.semantic.classify(text) if self.semantic is not None else None
+        if guess is None:
+            return None
+        bonus = cues.evidence(cues.normalize(text))
+        if not bonus:
+            return guess
+        scores = dict(guess.scores)
+        base = min(scores.values())
+        for label, amount in bonus.items():
+            scores[label] = scores.get(label, base) + amount
+        return best_of(scores, guess.nearest)
 
     async def extract_entities(self, text: str) -> dict[str, Any]:
         """Entities in ``text``: numbers, durations, times, dates and the home's names."""
@@ -199,17 +211,13 @@ class IntentRecognizer:
         sentence is nearer to an out-of-scope example than to the intent, it is not trusted."""
         if intent in QUERY_INTENTS or self.semantic is None:
             return True
-        guess = self.semantic.classify(text)
+        guess = self._guess(text)
         if guess is None or guess.intent:
             return True
         return guess.score < 0.6
 
-    def _from_semantic(self, text: str, here: str | None) -> Recognition:
-        guess = self.semantic.classify(text) if self.semantic is not None else None
-        return self._from_guess(text, here, guess)
-
     def _from_guess(self, text: str, here: str | None, guess: SemanticGuess | None) -> Recognition:
-        if guess is None or not guess.intent or guess.score < GUESS_SCORE or _asks_for_game(guess.intent, text):
+        if guess is None or not guess.intent or guess.score < GUESS_SCORE or _not_media(guess.intent, text):
             return Recognition("", 0.0, layer="", detail=guess.example if guess else "")
         intent = guess.intent
         if intent not in QUERY_INTENTS and guess.score < ACTION_GUESS_SCORE:
@@ -261,6 +269,11 @@ def _asks_for_game(intent: str, text: str) -> bool:
         return False
     words = set(text.lower().replace("-", " ").split())
     return bool(words & GAME_WORDS) or text.lower().rstrip(" ?.!").endswith(("with me", "with us"))
+
+
+def _not_media(intent: str, text: str) -> bool:
+    """The media guard of the tolerant layer: games, questions and likes are not playback."""
+    return intent == "HassMediaSearchAndPlay" and cues.is_not_media(cues.normalize(text))
 
 
 def _retarget(intent: str, slots: dict[str, Any], home: Home, spoken_name: str | None) -> str:
