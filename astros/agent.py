@@ -61,7 +61,7 @@ class AstrOSAgent:
         self.plugins = PluginManager(
             self.config, self.database, self.permissions, self.home, self.events, self._plugin_context
         )
-        self.recognizer = IntentRecognizer(self.home, self.config.intents, self.timezone)
+        self.recognizer = IntentRecognizer(self.home, self.config.intents, self.timezone, self.config.data_path / "cache")
         self.responses = ResponseGenerator()
         self.status = "stopped"
         self._background = False

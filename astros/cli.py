@@ -6,10 +6,11 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import signal
 import sys
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from .agent import AstrOSAgent
@@ -107,23 +108,56 @@ async def ask_command(args: argparse.Namespace, config: AstrOSConfig) -> int:
 
 
 async def recognize_command(args: argparse.Namespace, config: AstrOSConfig) -> int:
-    """``astros recognize``: one JSON object per line of standard input."""
+    """``astros recognize``: one JSON object per line of standard input.
+
+    Lines are read in batches of whatever is available (at most ``RECOGNIZE_BATCH``): a file or a
+    pipe is recognised many lines at a time, a person typing gets each answer at once."""
     async with AstrOSAgent(config=config) as agent:
-        context = {"area": args.area} if args.area else {}
-        for line in sys.stdin:
-            text = line.strip()
-            if not text:
-                continue
-            request = UserRequest(text, config.agent.cli_user, "recognize", utcnow(), dict(context))
-            intent = await agent.recognizer.recognize(request)
-            record = {
-                "text": text,
-                "intent": intent.type or None,
-                "confidence": round(intent.confidence, 3),
-                "entities": intent.entities,
-            }
-            print(json.dumps(record, default=str), flush=True)
+        batches = _line_batches(sys.stdin, RECOGNIZE_BATCH)
+        while True:
+            batch = await asyncio.to_thread(next, batches, None)
+            if batch is None:
+                break
+            texts = [text for text in (line.strip() for line in batch) if text]
+            results = await asyncio.to_thread(agent.recognizer.recognize_many, [(t, args.area) for t in texts])
+            out = [
+                json.dumps(
+                    {"text": text, "intent": result.intent or None, "confidence": round(result.confidence, 3),
+                     "entities": result.entities},
+                    default=str,
+                )
+                for text, result in zip(texts, results)
+            ]
+            if out:
+                sys.stdout.write("\n".join(out) + "\n")
+                sys.stdout.flush()
     return 0
+
+
+RECOGNIZE_BATCH = 64
+
+
+def _line_batches(stream: Any, limit: int) -> Iterator[list[str]]:
+    """Lists of at most ``limit`` lines: each list holds the lines available when it was read."""
+    try:
+        descriptor = stream.fileno()
+    except (AttributeError, OSError, ValueError):
+        for line in stream:  # no file descriptor (e.g. a StringIO): one line at a time
+            yield [line]
+        return
+    pending = b""
+    while True:
+        chunk = os.read(descriptor, 1 << 16)  # returns as soon as anything is available
+        pending += chunk
+        if chunk:
+            *lines, pending = pending.split(b"\n")
+        else:
+            lines, pending = pending.split(b"\n"), b""
+        decoded = [line.decode("utf-8", errors="replace") for line in lines]
+        for start in range(0, len(decoded), limit):
+            yield decoded[start : start + limit]
+        if not chunk:
+            return
 
 
 async def plugins_command(args: argparse.Namespace, config: AstrOSConfig) -> int:
