@@ -9,7 +9,7 @@ from typing import Any, Dict, List, Optional
 from astros.config import DeviceConfig
 from astros.wording import join_words
 
-from .devices import format_number, matches, state_words, the
+from .devices import asked_words, degrees, format_number, matches, state_words, the
 from .targets import Target
 
 States = Dict[str, Dict[str, Any]]
@@ -26,7 +26,7 @@ def describe(device: DeviceConfig, state: Dict[str, Any], asked: Optional[str] =
     if asked:
         verdict = matches(device, state, asked)
         if verdict is None:
-            return f"I don't know whether {the(device)} is {asked} yet."
+            return f"I don't know whether {the(device)} is {asked_words(device, asked)} yet."
         return f"{'Yes' if verdict else 'No'}, {the(device)} is {words}."
     if words is None:
         if device.domain in ("sensor", "climate"):
@@ -37,7 +37,7 @@ def describe(device: DeviceConfig, state: Dict[str, Any], asked: Optional[str] =
 
 def summarize(target: Target, states: States, asked: Optional[str]) -> str:
     """A group's states as a sentence: which are ``asked`` (if given), or each one's state."""
-    if target.single or len(target.devices) == 1:
+    if target.single or (len(target.devices) == 1 and not asked):
         device = target.devices[0]
         return describe(device, states[device.name], asked)
     if asked:
@@ -56,6 +56,9 @@ def _count(target: Target, states: States, asked: str) -> str:
     hits = [d for d in target.devices if verdicts[d.name]]
     unknown = [d for d in target.devices if verdicts[d.name] is None]
     total, kind, where = len(target.devices), target.kind, target.where
+    if total == 1:
+        device = target.devices[0]
+        return describe(device, states[device.name])
     if not hits:
         sentence = f"No {kind}{where} are {asked}." if not unknown else f"None of the {kind}{where} I know of are {asked}."
     elif len(hits) == total:
@@ -77,9 +80,9 @@ def temperature_answer(
     values = [float(v) for v in readings if isinstance(v, (int, float)) and not isinstance(v, bool)]
     if values:
         about = "about " if len(values) > 1 and max(values) - min(values) >= 0.5 else ""
-        return f"It's {about}{format_number(fmean(values))} degrees{where}."
+        return f"It's {about}{degrees(fmean(values))}{where}."
     targets = [(d, states[d.name].get("target_temperature")) for d in climates]
-    settings = [f"{the(d)} is set to {format_number(t)} degrees" for d, t in targets if t is not None]
+    settings = [f"{the(d)} is set to {degrees(t)}" for d, t in targets if t is not None]
     if settings:
         return f"I don't know the current temperature{where} yet, but {join_words(settings)}."
     return f"I don't know the temperature{where} yet."

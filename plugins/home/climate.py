@@ -15,7 +15,7 @@ from astros.types import Intent, Response
 
 from .answers import capitalized, temperature_answer
 from .control import device_data
-from .devices import Command, format_number, the
+from .devices import Command, degrees, the
 from .slots import SlotError, number
 from .targets import Target, resolve
 
@@ -69,7 +69,7 @@ class ClimateHandlers:
         if target.single and target.devices[0].domain != "climate":
             return Response(False, f"{capitalized(the(target.devices[0]))} isn't a thermostat.")
         what = target.label if target.single or not target.where else f"the temperature{target.where}"
-        done = f"Set {what} to {format_number(temperature)} degrees."
+        done = f"Set {what} to {degrees(temperature)}."
         return await self.controller.act(target, lambda _: Command(temperature=temperature), done)
 
 

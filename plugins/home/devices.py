@@ -42,8 +42,18 @@ _BINARY_WORDS: Final = {  # binary_sensor device_class -> (word for on, word for
     "door": ("open", "closed"), "window": ("open", "closed"), "garage_door": ("open", "closed"),
     "opening": ("open", "closed"), "moisture": ("wet", "dry"), "battery": ("low", "normal"),
     "connectivity": ("connected", "disconnected"), "motion": ("detecting motion", "clear"),
-    "occupancy": ("occupied", "clear"), "presence": ("occupied", "clear"), "lock": ("unlocked", "locked"),
+    "occupancy": ("occupied", "clear"), "presence": ("home", "away"), "lock": ("unlocked", "locked"),
+    "carbon_monoxide": ("detecting carbon monoxide", "clear"), "gas": ("detecting gas", "clear"),
+    "smoke": ("detecting smoke", "clear"), "sound": ("detecting sound", "clear"),
+    "vibration": ("detecting vibration", "clear"), "light": ("detecting light", "dark"),
+    "tamper": ("tampered with", "clear"), "problem": ("reporting a problem", "OK"), "heat": ("hot", "normal"),
+    "cold": ("cold", "normal"), "running": ("running", "not running"), "plug": ("plugged in", "unplugged"),
+    "power": ("powered", "without power"), "safety": ("unsafe", "safe"), "battery_charging": ("charging", "not charging"),
 }
+_THINGS: Final = frozenset({  # device classes that name a thing ("the garage doors"), not a measurement
+    "curtain", "shade", "blind", "shutter", "awning", "gate", "garage_door", "door", "window", "damper",
+    "outlet", "tv", "speaker", "receiver", "water", "gas",
+})
 _ASKED: Final = {  # spoken state -> stored state
     "opened": "open", "shut": "closed", "close": "closed", "lock": "locked", "unlock": "unlocked",
     "true": "on", "false": "off", "at home": "home", "not home": "away",
@@ -117,15 +127,20 @@ def verb(domain: str, power: bool) -> str:
 
 def noun(domain: Optional[str], device_class: Optional[str] = None) -> str:
     """The plural a person uses for devices of this kind: "lights", "curtains", "garage doors"."""
-    if device_class:
+    kind = _NOUNS.get(domain or "", "devices")
+    if device_class in _THINGS and domain not in ("sensor", "binary_sensor"):
         words = device_class.replace("_", " ")
         return words if words.endswith("s") else words + "s"
-    return _NOUNS.get(domain or "", "devices")
+    if device_class:
+        return f"{device_class.replace('_', ' ')} {kind}"
+    return kind
 
 
 def the(device: DeviceConfig) -> str:
     """The device's name as said in a sentence: "the Bedroom Lamp", but "Party Mode"."""
-    return device.name if device.domain in {"scene", "script", "person"} else f"the {device.name}"
+    if device.domain in {"scene", "script", "person"} or device.name.lower().startswith(("my ", "the ", "our ")):
+        return device.name
+    return f"the {device.name}"
 
 
 def unit_for(device: DeviceConfig) -> str:
@@ -173,12 +188,26 @@ def _climate_words(state: Dict[str, Any]) -> Optional[str]:
     target, current = state.get("target_temperature"), state.get("current_temperature")
     parts = []
     if current is not None:
-        parts.append(f"at {format_number(current)} degrees")
+        parts.append(f"at {degrees(current)}")
     if target is not None:
-        parts.append(f"set to {format_number(target)} degrees")
+        parts.append(f"set to {degrees(target)}")
     if not parts:
         return state.get("state")
     return " and ".join(parts)
+
+
+def asked_words(device: DeviceConfig, asked: str) -> str:
+    """The asked state as said of this device: a smoke sensor asked "on" -> "detecting smoke"."""
+    if device.domain == "binary_sensor" and asked in ("on", "off"):
+        on, off = _BINARY_WORDS.get(device.device_class or "", ("on", "off"))
+        return on if asked == "on" else off
+    return asked
+
+
+def degrees(value: float) -> str:
+    """A temperature in words with digits: 1 -> "1 degree", 20.5 -> "20.5 degrees"."""
+    text = format_number(value)
+    return f"{text} degree" if text in ("1", "-1") else f"{text} degrees"
 
 
 def matches(device: DeviceConfig, state: Dict[str, Any], asked: str) -> Optional[bool]:

@@ -16,7 +16,7 @@ Nothing matching gives a sentence saying so ("There are no lights in the Garage.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Collection, Dict, List, Optional, Union
+from typing import Any, Collection, Dict, List, Optional, Tuple, Union
 
 from astros.config import DeviceConfig
 from astros.home import Home, normalize_name
@@ -65,32 +65,41 @@ def resolve(
 def _group(
     home: Home, entities: Dict[str, Any], domains: Collection[str], default: Optional[Collection[str]]
 ) -> Union[Target, str]:
-    area, floor = entities.get("area"), entities.get("floor")
-    area_cfg = home.find_area(area) if isinstance(area, str) and area else None
-    floor_cfg = home.find_floor(floor) if isinstance(floor, str) and floor and not area_cfg else None
-    if area and area_cfg is None:
-        return f"I don't know an area called {area}."
-    if floor and not area_cfg and floor_cfg is None:
-        return f"I don't know a floor called {floor}."
+    place = _place(home, entities)
+    if isinstance(place, str):
+        return place
+    area, floor = place
     domain, device_class = entities.get("domain"), _device_class(entities.get("device_class"))
-    kinds = {domain} & set(domains) if domain else set(default if default is not None else domains)
-    if domain and not kinds:
-        return f"I can't do that with {noun(domain, device_class)}."
+    if domain:
+        kinds = {domain} & set(domains)
+        if not kinds:
+            return f"I can't do that with {noun(domain, device_class)}."
+    else:  # a device class alone ("the garage door") may be of any kind the intent acts on
+        kinds = set(domains if device_class or default is None else default)
     named_kind = bool(domain or device_class or len(kinds) == 1)
     kind = noun(domain or next(iter(kinds)), device_class) if named_kind else "devices"
-    area_name = area_cfg.name if area_cfg else None
-    floor_name = floor_cfg.name if floor_cfg else None
-    found = _matching(home, kinds, device_class, area_name, floor_name)
-    if not found and area_name and entities.get("context_area"):
+    found = _matching(home, kinds, device_class, area, floor)
+    if not found and area and entities.get("context_area"):
         anywhere = _matching(home, kinds, device_class, None, None)
         if len(anywhere) == 1:
             return Target(anywhere, the(anywhere[0]), kind=kind, single=True)
-    where = f" in the {area_name}" if area_name else f" on the {floor_name}" if floor_name else ""
+    where = f" in the {area}" if area else f" on the {floor}" if floor else ""
     if not found:
         return f"There are no {kind}{where or ' in the home'}."
-    if len(found) == 1 and not where:
-        return Target(found, the(found[0]), where, kind)
-    return Target(found, _label(kind, area_name, floor_name, named_kind), where, kind)
+    label = the(found[0]) if len(found) == 1 and not where else _label(kind, area, floor, named_kind)
+    return Target(found, label, where, kind)
+
+
+def _place(home: Home, entities: Dict[str, Any]) -> Union[Tuple[Optional[str], Optional[str]], str]:
+    """The canonical (area, floor) the slots name (an area wins over a floor), or why not."""
+    area, floor = entities.get("area"), entities.get("floor")
+    if isinstance(area, str) and area:
+        found = home.find_area(area)
+        return (found.name, None) if found else f"I don't know an area called {area}."
+    if isinstance(floor, str) and floor:
+        level = home.find_floor(floor)
+        return (None, level.name) if level else f"I don't know a floor called {floor}."
+    return None, None
 
 
 def _device_class(value: Any) -> Optional[str]:
