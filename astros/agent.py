@@ -67,7 +67,7 @@ class AstrOSAgent:
         self._background = False
         self._started_at = 0.0
         self._sessions: Dict[str, float] = {}
-        self._pending: Dict[str, Intent] = {}
+        self._questions: Dict[str, Intent] = {}  # session -> the guess it was asked about
         self._process = psutil.Process(os.getpid())
 
     def _plugin_context(self, call: Callable[..., Any]) -> PluginContext:
@@ -130,12 +130,10 @@ class AstrOSAgent:
 
     async def load_registered(self) -> None:
         """Initialize plugins registered after start and teach the recognizer their sentences."""
-        pending = list(self.plugins._pending)
-        self.plugins._pending.clear()
-        for plugin in pending:
-            if await self.plugins.initialize_plugin(plugin):
-                self.recognizer.add_sentence_files(plugin.sentence_files())
-        if pending:
+        loaded = await self.plugins.load_pending()
+        for plugin in loaded:
+            self.recognizer.add_sentence_files(plugin.sentence_files())
+        if loaded:
             await self.recognizer.prepare()
 
     async def process_request(self, request: UserRequest) -> Response:
@@ -146,13 +144,13 @@ class AstrOSAgent:
         """
         if self.status != "running":
             raise ProcessingError(f"AstrOS is {self.status}, not running", "not-running")
-        if self.plugins._pending:
+        if self.plugins.has_pending:
             await self.load_registered()
         self._touch(request.session_id)
         context = self._context(request)
         if not request.text.strip():
             return Response(False, "I didn't catch a request.", metadata={"error": "empty-request"})
-        pending = self._pending.pop(request.session_id, None)
+        pending = self._questions.pop(request.session_id, None)
         if pending is not None:
             answer = yes_or_no(request.text)
             if answer is False:
@@ -164,7 +162,7 @@ class AstrOSAgent:
         if not intent.type or intent.confidence < self.config.intents.min_confidence:
             result = ProcessingResult(intent, error="not-understood")
         elif self._unsure(intent):
-            self._pending[request.session_id] = intent
+            self._questions[request.session_id] = intent
             return Response(True, f"Did you mean: {describe(intent)}?", requires_followup=True,
                             metadata={"intent": intent.type, "confirm": True})
         else:

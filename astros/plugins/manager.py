@@ -77,6 +77,16 @@ class PluginManager:
         :meth:`initialize_plugin`; the agent does so before its next request)."""
         self._pending.append(plugin)
 
+    @property
+    def has_pending(self) -> bool:
+        """True when plugins were registered but not yet initialized."""
+        return bool(self._pending)
+
+    async def load_pending(self) -> List[BasePlugin]:
+        """Initialize the plugins registered since the last load; returns those now active."""
+        pending, self._pending = self._pending, []
+        return [plugin for plugin in pending if await self.initialize_plugin(plugin)]
+
     def discover(self) -> List[type[BasePlugin]]:
         """Plugin classes from the built-in folder, the configured paths and entry points.
 
@@ -107,8 +117,7 @@ class PluginManager:
 
     async def load_all(self) -> None:
         """Discover, create and initialize every wanted plugin, plus those registered by hand."""
-        candidates = list(self._pending)
-        self._pending.clear()
+        candidates, self._pending = self._pending, []
         for cls in self.discover():
             if self._wanted(getattr(cls, "name", cls.__name__)):
                 try:
