@@ -113,6 +113,7 @@ async def recognize_command(args: argparse.Namespace, config: AstrOSConfig) -> i
     Lines are read in batches of whatever is available (at most ``RECOGNIZE_BATCH``): a file or a
     pipe is recognised many lines at a time, a person typing gets each answer at once."""
     async with AstrOSAgent(config=config) as agent:
+        await asyncio.to_thread(agent.recognizer.warm_up)
         batches = _line_batches(sys.stdin, RECOGNIZE_BATCH)
         while True:
             batch = await asyncio.to_thread(next, batches, None)

@@ -107,6 +107,8 @@ class SentenceEmbedder:
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
+        # Idle worker threads must sleep, not spin: the template matcher needs the other core.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.log_severity_level = 3
         return onnxruntime.InferenceSession(str(self._path), options, providers=["CPUExecutionProvider"])
 

@@ -9,6 +9,7 @@ direction ("louder" -> volume_step up), a duration, a clock time or a date.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from datetime import date
 from typing import Any
@@ -31,19 +32,45 @@ def _ngrams(words: list[str], longest: int = 4) -> list[tuple[str, int, int]]:
     return grams
 
 
+class _NameTable:
+    """Spoken names normalised once, with near-spelling candidates grouped by first letter."""
+
+    def __init__(self, spoken: tuple[tuple[str, str], ...]) -> None:
+        self.exact = {normalize_name(k): v for k, v in spoken if normalize_name(k)}
+        self.longest = max((len(k.split()) for k in self.exact), default=1)
+        self.by_letter: dict[str, list[str]] = {}
+        for key in self.exact:
+            self.by_letter.setdefault(key[0], []).append(key)
+
+    def near(self, gram: str, cutoff: float) -> str | None:
+        """The canonical name spelt nearly like ``gram`` (same first letter, similar length)."""
+        best, best_ratio = None, cutoff
+        for key in self.by_letter.get(gram[0], ()):
+            if abs(len(key) - len(gram)) > max(2, len(gram) // 5):
+                continue
+            ratio = difflib.SequenceMatcher(None, gram, key).ratio()
+            if ratio >= best_ratio:
+                best, best_ratio = key, ratio
+        return self.exact[best] if best is not None else None
+
+
+@functools.lru_cache(maxsize=16)
+def _table(spoken: tuple[tuple[str, str], ...]) -> _NameTable:
+    return _NameTable(spoken)
+
+
 def find_names(text: str, spoken: dict[str, str], fuzzy: float = 0.88) -> list[str]:
     """Canonical names whose spoken form (or a near spelling) occurs in ``text``, longest first."""
     words = normalize_name(text).split()
-    table = {normalize_name(k): v for k, v in spoken.items() if normalize_name(k)}
+    table = _table(tuple(spoken.items()))
     used = [False] * len(words)
     found: list[str] = []
-    for gram, start, end in _ngrams(words, max((len(k.split()) for k in table), default=1)):
+    for gram, start, end in _ngrams(words, table.longest):
         if any(used[start:end]):
             continue
-        hit = table.get(gram)
+        hit = table.exact.get(gram)
         if hit is None and len(gram) >= 5:
-            close = difflib.get_close_matches(gram, table, n=1, cutoff=fuzzy)
-            hit = table[close[0]] if close else None
+            hit = table.near(gram, fuzzy)
         if hit is not None:
             used[start:end] = [True] * (end - start)
             if hit not in found:

@@ -42,6 +42,10 @@ STRONG_MARGIN = 0.06
 ANSWER_SCORE = 0.62  # a query intent this close is answered
 GUESS_SCORE = 0.5  # below this the tolerant layer does not guess a query intent
 ACTION_GUESS_SCORE = 0.6  # ... nor an intent that changes something
+_WARM_UP = (
+    "set the brightness to 50 percent", "set a timer for 5 minutes", "set the volume to 30",
+    "set the temperature to 20 degrees", "open the blinds to 40 percent", "wake me up at seven",
+)
 _PLAYABLE = {"radio", "music", "the radio", "the music", "podcast", "audiobook"}
 
 
@@ -69,6 +73,8 @@ class IntentRecognizer:
         self.config = config
         self.timezone = timezone
         self.cache_dir = Path(cache_dir) if cache_dir is not None else None
+        self.layers = ("template", "semantic")  # which layers run (benchmarks compare them)
+        self.keyword_evidence = True  # add the words' evidence (``cues``) to the tolerant layer
         self.custom_handlers: dict[str, Callable] = {}
         self.templates = TemplateMatcher(home)
         self.semantic: SemanticMatcher | None = None
@@ -108,6 +114,12 @@ class IntentRecognizer:
         self.semantic = matcher
         self._prepared = True
 
+    def warm_up(self) -> None:
+        """Run a few sentences through every layer, so the first real ones are not slowed by
+        one-off work (hassil builds its number tables on first use; the model's batch session
+        opens). For long-running streams; a single request does not need it."""
+        self.recognize_many([(text, None) for text in _WARM_UP * 2])
+
     # ---- recognition --------------------------------------------------------------------------
     async def recognize(self, request: UserRequest) -> Intent:
         """The intent of ``request`` (type "" and confidence 0.0 when not understood)."""
@@ -145,10 +157,12 @@ class IntentRecognizer:
     def _recognize(self, text: str, here: str | None, found: TemplateMatch | None) -> Recognition:
         if not text:
             return Recognition("", 0.0)
-        if found is not None:
+        if found is not None and "template" in self.layers:
             result = self._from_template(found, text, here)
             if result is not None:
                 return result
+        if "semantic" not in self.layers:
+            return Recognition("", 0.0)
         return self._from_guess(text, here, self._guess(text))
 
     def _guess(self, text: str) -> SemanticGuess | None:
@@ -156,7 +170,7 @@ class IntentRecognizer:
         guess = self.semantic.classify(text) if self.semantic is not None else None
         if guess is None:
             return None
-        bonus = cues.evidence(cues.normalize(text))
+        bonus = cues.evidence(cues.normalize(text)) if self.keyword_evidence else {}
         if not bonus:
             return guess
         scores = dict(guess.scores)

@@ -132,6 +132,10 @@ class SemanticMatcher:
             rows.append(self._recent[key])
         return np.vstack(rows) if rows else np.zeros((0, 384), np.float32)
 
+    def forget_recent(self) -> None:
+        """Drop the vectors of recent sentences (benchmarks measure from a cold start)."""
+        self._recent.clear()
+
     def _remember(self, key: str, vector: np.ndarray) -> None:
         self._recent[key] = vector
         if len(self._recent) > RECENT_SENTENCES:
