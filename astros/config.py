@@ -214,6 +214,37 @@ class AgentConfig:
 
 
 @dataclass(frozen=True)
+class ApiConfig:
+    """The companion API: where it listens, how big a request may be, how logins are guarded."""
+
+    host: str = "0.0.0.0"
+    port: int = 8000
+    max_body_size: int = 4_194_304
+    """Largest request body in bytes (a recorded WAV is the biggest thing sent)."""
+    cors_origins: List[str] = field(default_factory=list)
+    """Web origins allowed to call the API from a browser; empty: cross-origin calls are off."""
+    token_lifetime: int = 604_800
+    """Seconds a login token stays valid (7 days)."""
+    session_cache_seconds: float = 1.0
+    login_attempts: int = 5
+    login_attempts_per_address: int = 20
+    login_window: int = 300
+    ws_auth_timeout: float = 5.0
+    ws_queue_size: int = 100
+    ws_heartbeat: float = 30.0
+
+    def __post_init__(self) -> None:
+        _between("port", self.port, 0, 65535)
+        _at_least("max_body_size", self.max_body_size, 1024)
+        _at_least("token_lifetime", self.token_lifetime, 60)
+        _between("session_cache_seconds", self.session_cache_seconds, 0.0, 60.0)
+        for key in ("login_attempts", "login_attempts_per_address", "login_window", "ws_queue_size"):
+            _at_least(key, getattr(self, key), 1)
+        _between("ws_auth_timeout", self.ws_auth_timeout, 0.1, 60.0)
+        _at_least("ws_heartbeat", self.ws_heartbeat, 1.0)
+
+
+@dataclass(frozen=True)
 class AstrOSConfig:
     """Main AstrOS configuration."""
 
@@ -230,6 +261,7 @@ class AstrOSConfig:
     intents: IntentsConfig = field(default_factory=IntentsConfig)
     permissions: PermissionsConfig = field(default_factory=PermissionsConfig)
     agent: AgentConfig = field(default_factory=AgentConfig)
+    api: ApiConfig = field(default_factory=ApiConfig)
     source: str = "<defaults>"
     """The file this configuration came from (not a key)."""
 

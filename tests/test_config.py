@@ -273,6 +273,7 @@ TABLES: dict[str, type] = {
     "[intents]": config_module.IntentsConfig,
     "[permissions]": config_module.PermissionsConfig,
     "[agent]": config_module.AgentConfig,
+    "[api]": config_module.ApiConfig,
 }
 TYPE_WORDS = {str: "string", int: "integer", float: "number", bool: "boolean"}
 
