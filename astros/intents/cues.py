@@ -21,10 +21,16 @@ from typing import Final
 from .vocabulary import GAME_WORDS
 
 PLAY: Final = "HassMediaSearchAndPlay"
+_MEDIA_ACTIONS: Final = (
+    "HassMediaSearchAndPlay", "HassMediaNext", "HassMediaPrevious", "HassMediaUnpause", "HassMediaPause",
+)
 
 _PLAY_VERB = re.compile(
     r"\b(play|playing|put on|listen to|listening to|hear|tune in|tune into|tune to|shuffle|queue)\b\s+\S"
 )
+# "resume the hobbit": templates take "resume the music" (unpause) and "resume the timer", so a
+# resumed thing that reaches the tolerant layer is a title.
+_RESUME = re.compile(r"^(?:please |can you |could you |would you |will you )?(resume|continue)\s+\S")
 _START_VERB = re.compile(r"^(?:please |can you |could you |would you |will you )?(resume|continue|start|run|begin|open)\s+\S")
 _MEDIA_NOUN = re.compile(
     r"\b(radio|station|stations|fm|frequency|channel|podcast|podcasts|audiobook|audiobooks|audio book"
@@ -37,7 +43,8 @@ _MUSIC_QUESTION = re.compile(
     r"(?!.*\b(can you|could you|would you|will you)\b)"
 )
 _LIKING = re.compile(r"^(i|we) (really )?(like|love|hate|dislike|adore|don't like|do not like|can't stand)\b(?! to)")
-_NEGATED = re.compile(r"\b(never|don't|do not|dont|no more|stop)\b.*\b(play|playing|hear|listen)\b")
+_NEGATED = re.compile(r"\b(never|don't|do not|dont|no more)\b.*\b(play|playing|hear|listen)\b")
+_STOPPED = re.compile(r"\bstop\b.*\b(play|playing|hear|listen)\b")
 _ABOUT_MEDIA = re.compile(r"\b(information|info|name of|title|lyrics|who sings|who sang|details)\b")
 # Words that belong to another media or device request: navigation, volume, alarms and timers.
 _OTHER_REQUEST = re.compile(
@@ -80,7 +87,7 @@ def is_not_media(text: str) -> bool:
     words = set(text.replace("-", " ").split())
     if words & GAME_WORDS or _WITH_PERSON.search(text):
         return True
-    return any(rule.search(text) for rule in (_MUSIC_QUESTION, _LIKING, _NEGATED, _ABOUT_MEDIA))
+    return any(rule.search(text) for rule in (_MUSIC_QUESTION, _LIKING, _NEGATED, _STOPPED, _ABOUT_MEDIA))
 
 
 def media_evidence(text: str) -> float:
@@ -88,7 +95,7 @@ def media_evidence(text: str) -> float:
     if is_not_media(text) or _OTHER_REQUEST.search(text):
         return 0.0
     score = 0.0
-    if _PLAY_VERB.search(text):
+    if _PLAY_VERB.search(text) or _RESUME.search(text):
         score += 0.22
     elif _START_VERB.search(text):
         score += 0.12
@@ -108,6 +115,10 @@ def evidence(text: str) -> dict[str, float]:
     elif is_not_media(text) and (_PLAY_VERB.search(text) or _MEDIA_NOUN.search(text)):
         found[PLAY] = -0.15
         found[""] = 0.1
+    if _NEGATED.search(text):  # "never play that again" is no command to any player
+        for intent in _MEDIA_ACTIONS:
+            found[intent] = found.get(intent, 0.0) - 0.15
+        found[""] = 0.15
     _light_evidence(text, found)
     _alarm_evidence(text, found)
     if _WEATHER.search(text):

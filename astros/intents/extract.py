@@ -18,6 +18,7 @@ from ..home import Home, normalize_name
 from . import entities
 from .vocabulary import COLORS, DEVICE_WORDS, DOWN_WORDS, UP_WORDS
 
+_DETERMINERS = frozenset({"the", "a", "that", "this", "my", "our", "wall", "light", "power"})
 _PERCENT = re.compile(r"(\d{1,3})\s*(%|percent|per cent)?")
 _PLAY = re.compile(r"\b(?:play|put on|listen to|hear|tune in to|tune into|start)\s+(?:me\s+)?(?:some\s+|the\s+|my\s+)?(.+)")
 _LIST_ADD = re.compile(r"\b(?:add|put)\s+(.+?)\s+(?:to|on|onto)\s+(?:the|my|our|a)?\s*(.+?)\s*list\b")
@@ -90,14 +91,25 @@ def home_slots(text: str, home: Home) -> dict[str, Any]:
     floors = find_names(text, home.spoken_names("floor"))
     if floors:
         slots["floor"] = floors[0]
-    for word in normalize_name(text).split():
-        if word in DEVICE_WORDS:
-            domain, device_class = DEVICE_WORDS[word]
-            slots.setdefault("domain", domain)
-            if device_class:
-                slots.setdefault("device_class", device_class)
-            break
+    word = _device_word(normalize_name(text).split())
+    if word is not None:
+        domain, device_class = DEVICE_WORDS[word]
+        slots.setdefault("domain", domain)
+        if device_class:
+            slots.setdefault("device_class", device_class)
     return slots
+
+
+def _device_word(words: list[str]) -> str | None:
+    """The first device word; "switch" only counts as a noun ("the switch"), not as the verb
+    of "switch off the light"."""
+    for index, word in enumerate(words):
+        if word not in DEVICE_WORDS:
+            continue
+        if word == "switch" and (index == 0 or words[index - 1] not in _DETERMINERS):
+            continue
+        return word
+    return None
 
 
 def _direction(text: str) -> str | None:
