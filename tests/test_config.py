@@ -274,6 +274,8 @@ TABLES: dict[str, type] = {
     "[permissions]": config_module.PermissionsConfig,
     "[agent]": config_module.AgentConfig,
     "[api]": config_module.ApiConfig,
+    "[voice]": config_module.VoiceConfig,
+    "[[voice.wake_words]]": config_module.WakeWordConfig,
 }
 TYPE_WORDS = {str: "string", int: "integer", float: "number", bool: "boolean"}
 
