@@ -7,13 +7,14 @@ import asyncio
 import json
 import logging
 import os
-import signal
 import sys
 import uuid
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 from .agent import AstrOSAgent
+from .api.commands import add_run_arguments, add_user_parser, user_command
+from .api.server import serve
 from .config import AstrOSConfig, load_config
 from .errors import AstrOSError
 from .events import EventType, PipelineEvent
@@ -30,7 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="log everything")
     parser = argparse.ArgumentParser(prog="astros", description="AstrOS voice home assistant", parents=[common])
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    commands.add_parser("run", parents=[common], help="run the appliance until stopped")
+    add_run_arguments(commands.add_parser("run", parents=[common], help="run the appliance until stopped"))
     ask = commands.add_parser("ask", parents=[common], help="ask something in writing and print the answer")
     ask.add_argument("text", nargs="+", help="what to ask, e.g. 'set a timer for 5 minutes'")
     ask.add_argument("--json", action="store_true", help="print the whole response as JSON")
@@ -40,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     recognize.add_argument("--area", help="the area the requests come from (default: home.area)")
     plugins = commands.add_parser("plugins", parents=[common], help="list the plugins and their intents")
     plugins.add_argument("--json", action="store_true", help="print JSON")
+    add_user_parser(commands, common)
     return parser
 
 
@@ -70,21 +72,8 @@ def setup_logging(config: AstrOSConfig, debug: bool, quiet: bool = False) -> Non
 
 
 async def run_command(args: argparse.Namespace, config: AstrOSConfig) -> int:
-    """``astros run``: the appliance, with its background work, until SIGINT or SIGTERM."""
-    agent = AstrOSAgent(config=config)
-    agent.events.subscribe(_announce)
-    await agent.start(background=True)
-    stopped = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stopped.set)
-    _LOGGER.info("AstrOS is running (config: %s, data: %s)", config.source, config.data_path)
-    try:
-        await stopped.wait()
-    finally:
-        _LOGGER.info("AstrOS is stopping")
-        await agent.stop()
-    return 0
+    """``astros run``: the appliance (agent, background work, companion API) until SIGINT or SIGTERM."""
+    return await serve(config, args.host, args.port, subscribers=[_announce])
 
 
 def _announce(event: PipelineEvent) -> None:
@@ -174,7 +163,10 @@ async def plugins_command(args: argparse.Namespace, config: AstrOSConfig) -> int
     return 0
 
 
-COMMANDS = {"run": run_command, "ask": ask_command, "recognize": recognize_command, "plugins": plugins_command}
+COMMANDS = {
+    "run": run_command, "ask": ask_command, "recognize": recognize_command, "plugins": plugins_command,
+    "user": user_command,
+}
 
 if __name__ == "__main__":
     sys.exit(main())

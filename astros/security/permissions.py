@@ -3,6 +3,9 @@
 A user holds a permission when the configuration grants it to every user (``permissions.default``),
 to that user (``permissions.users``), or when it was granted in the database. ``"*"`` stands for
 every permission. A grant without a resource covers every resource; a grant with one covers only it.
+
+The admin role is the permission ``"admin"``: whoever holds it (configured or granted, e.g. by
+``astros user add --admin``) holds every permission.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from ..config import PermissionsConfig
 from ..storage.database import DatabaseManager
 
 ALL_PERMISSIONS = "*"
+ADMIN_ROLE = "admin"
 
 
 @dataclass(frozen=True)
@@ -39,10 +43,11 @@ class PermissionManager:
     async def check_permission(self, user_id: str, permission: str, resource: Optional[str] = None) -> bool:
         """True if ``user_id`` holds ``permission`` (for ``resource``, when one is given)."""
         configured = self._configured(user_id)
-        if ALL_PERMISSIONS in configured or permission in configured:
+        if ALL_PERMISSIONS in configured or ADMIN_ROLE in configured or permission in configured:
             return True
         rows = await self.database.execute_query(
-            "SELECT 1 FROM permissions WHERE user_id = :user AND permission IN (:permission, '*') "
+            "SELECT 1 FROM permissions WHERE user_id = :user AND (permission IN (:permission, '*') "
+            "OR (permission = 'admin' AND resource = '')) "
             "AND resource IN ('', :resource) LIMIT 1",
             {"user": user_id, "permission": permission, "resource": resource or ""},
         )
@@ -61,6 +66,21 @@ class PermissionManager:
             "DELETE FROM permissions WHERE user_id = :user AND permission = :permission AND resource = :resource",
             {"user": user_id, "permission": permission, "resource": resource or ""},
         )
+
+    async def is_admin(self, user_id: str) -> bool:
+        """True if ``user_id`` holds the admin role."""
+        return await self.check_permission(user_id, ADMIN_ROLE)
+
+    async def set_admin(self, user_id: str, admin: bool) -> None:
+        """Give ``user_id`` the admin role, or take back a granted one."""
+        if admin:
+            await self.grant_permission(user_id, ADMIN_ROLE)
+        else:
+            await self.revoke_permission(user_id, ADMIN_ROLE)
+
+    async def revoke_all(self, user_id: str) -> None:
+        """Remove every database grant of ``user_id`` (when the user is removed)."""
+        await self.database.execute("DELETE FROM permissions WHERE user_id = :user", {"user": user_id})
 
     async def list_permissions(self, user_id: str) -> List[Permission]:
         """Every permission the user holds, configured ones first."""
