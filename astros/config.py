@@ -70,10 +70,24 @@ class AIConfig:
     providers: Dict[str, Dict[str, Any]] = field(default_factory=dict)
     max_tokens: int = 150
     temperature: float = 0.7
+    enabled: bool = True
+    """False: never ask the language model, even when one is configured."""
+    history_turns: int = 6
+    """Exchanges of the recent conversation (per user and session) sent with a request."""
+    history_tokens: int = 1200
+    """At most about this many tokens of recent conversation are sent."""
+    tool_rounds: int = 4
+    """Rounds of tool calls the model may make for one request before it must answer."""
 
     def __post_init__(self) -> None:
         _at_least("max_tokens", self.max_tokens, 1)
         _between("temperature", self.temperature, 0.0, 2.0)
+        _between("history_turns", self.history_turns, 0, 50)
+        _at_least("history_tokens", self.history_tokens, 0)
+        _between("tool_rounds", self.tool_rounds, 0, 10)
+        for name, table in self.providers.items():
+            if not isinstance(table, dict):
+                raise ValueError(f"providers.{name}: expected a table")
 
 
 @dataclass(frozen=True)
@@ -194,7 +208,7 @@ class PermissionsConfig:
     """Which permissions users have before any are granted in the database."""
 
     default: List[str] = field(
-        default_factory=lambda: ["home.read", "home.control", "timers", "alarms", "lists", "volume"]
+        default_factory=lambda: ["home.read", "home.control", "timers", "alarms", "lists", "volume", "memory"]
     )
     users: Dict[str, List[str]] = field(default_factory=dict)
     """Extra permissions per user id; ``"*"`` grants every permission."""
