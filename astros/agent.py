@@ -6,6 +6,7 @@ recognizer and the response generator, and turns each :class:`UserRequest` into 
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import logging
 import os
@@ -16,6 +17,8 @@ from zoneinfo import ZoneInfo
 
 import psutil
 
+from .ai.fallback import LanguageModelFallback
+from .ai.offline import shared_embedder
 from .config import AstrOSConfig, load_config
 from .confirmation import describe, yes_or_no
 from .errors import ProcessingError
@@ -63,12 +66,18 @@ class AstrOSAgent:
         )
         self.recognizer = IntentRecognizer(self.home, self.config.intents, self.timezone, self.config.data_path / "cache")
         self.responses = ResponseGenerator()
+        self.fallback = LanguageModelFallback(self.config, self.plugins, self.home, self._now)
         self.status = "stopped"
         self._background = False
         self._started_at = 0.0
         self._sessions: Dict[str, float] = {}
         self._questions: Dict[str, Intent] = {}  # session -> the guess it was asked about
         self._process = psutil.Process(os.getpid())
+
+    def _now(self) -> Any:
+        from datetime import datetime
+
+        return datetime.now(self.timezone)
 
     def _plugin_context(self, call: Callable[..., Any]) -> PluginContext:
         return PluginContext(
@@ -90,6 +99,8 @@ class AstrOSAgent:
             await self.database.connect()
             await self.plugins.load_all()
             self.recognizer.add_sentence_files(self.plugins.sentence_files())
+            if self.recognizer._embedder is None:  # one copy of the model for recognizer, memory, providers
+                self.recognizer._embedder = await asyncio.to_thread(shared_embedder)
             await self.recognizer.prepare()
         except BaseException:
             self.status = "error"
@@ -114,6 +125,7 @@ class AstrOSAgent:
         """Stop the AstrOS agent gracefully."""
         self.status = "stopping"
         await self.plugins.shutdown()
+        await self.fallback.close()
         await self.database.close()
         self.status = "stopped"
 
@@ -160,13 +172,14 @@ class AstrOSAgent:
         intent = await self.recognizer.recognize(request)
         self.events.emit(EventType.INTENT, text=request.text, intent=intent.type or None, entities=intent.entities)
         if not intent.type or intent.confidence < self.config.intents.min_confidence:
-            result = ProcessingResult(intent, error="not-understood")
+            result = await self.fallback.handle(intent)  # the language model, when one is configured
         elif self._unsure(intent):
             self._questions[request.session_id] = intent
             return Response(True, f"Did you mean: {describe(intent)}?", requires_followup=True,
                             metadata={"intent": intent.type, "confirm": True})
         else:
             result = await self._handle(intent)
+            self.fallback.note(request, result.response.message if result.response else "")
         return await self.responses.generate(result, context)
 
     def _touch(self, session_id: str) -> None:

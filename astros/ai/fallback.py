@@ -24,7 +24,7 @@ from ..config import AstrOSConfig
 from ..errors import AIError, ConfigError
 from ..home import Home
 from ..plugins.manager import PluginManager
-from ..types import Intent, Response, UserRequest, utcnow
+from ..types import Intent, ProcessingResult, Response, UserRequest, utcnow
 from .base import BaseAIProvider
 from .conversation import ConversationHistory
 from .factory import AIProvider
@@ -111,6 +111,18 @@ class LanguageModelFallback:
         return self._tools
 
     # -- answering -------------------------------------------------------------------------------
+
+    async def handle(self, intent: Intent) -> ProcessingResult:
+        """The outcome for a request the skills did not understand (``intent`` has no type)."""
+        if self.provider is None:
+            return ProcessingResult(intent, error="not-understood")
+        try:
+            response = await self.respond(intent.original_request)
+        except AIError as err:
+            _LOGGER.warning("Language model %s could not answer: %s", getattr(self.provider, "name", ""), err.message)
+            message = failure_message(err, getattr(self.provider, "name", ""))
+            response = Response(False, message, metadata={"error": "not-understood", "ai_error": err.code})
+        return ProcessingResult(intent, response=response, plugin="language-model")
 
     async def respond(self, request: UserRequest) -> Response:
         """The model's answer to ``request``; streamed to ``on_text``/``on_sentence`` in its metadata."""
