@@ -19,6 +19,8 @@ from .config import AstrOSConfig, load_config
 from .errors import AstrOSError
 from .events import EventType, PipelineEvent
 from .types import UserRequest, utcnow
+from .voice import commands as voice_commands
+from .voice.service import voice_ctx
 
 _LOGGER = logging.getLogger("astros")
 ANNOUNCED = {EventType.TIMER_FINISHED, EventType.ALARM_RINGING, EventType.ANNOUNCEMENT}
@@ -42,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     plugins = commands.add_parser("plugins", parents=[common], help="list the plugins and their intents")
     plugins.add_argument("--json", action="store_true", help="print JSON")
     add_user_parser(commands, common)
+    voice_commands.add_parsers(commands, common)
     return parser
 
 
@@ -73,7 +76,7 @@ def setup_logging(config: AstrOSConfig, debug: bool, quiet: bool = False) -> Non
 
 async def run_command(args: argparse.Namespace, config: AstrOSConfig) -> int:
     """``astros run``: the appliance (agent, background work, companion API) until SIGINT or SIGTERM."""
-    return await serve(config, args.host, args.port, subscribers=[_announce])
+    return await serve(config, args.host, args.port, subscribers=[_announce], contexts=[voice_ctx])
 
 
 def _announce(event: PipelineEvent) -> None:
@@ -165,7 +168,7 @@ async def plugins_command(args: argparse.Namespace, config: AstrOSConfig) -> int
 
 COMMANDS = {
     "run": run_command, "ask": ask_command, "recognize": recognize_command, "plugins": plugins_command,
-    "user": user_command,
+    "user": user_command, **voice_commands.COMMANDS,
 }
 
 if __name__ == "__main__":

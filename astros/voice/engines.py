@@ -1,0 +1,63 @@
+"""The voice engines loaded once and kept warm: wake words, voice activity, speech to text, piper."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Optional
+
+from ..config import VoiceConfig, WakeWordConfig
+from .stt import WhisperSpeechToText
+from .tts import PiperTextToSpeech
+from .vad import VoiceActivity, make_vad
+from .wake import WakeWordDetector
+
+_LOGGER = logging.getLogger(__name__)
+
+
+@dataclass
+class VoiceEngines:
+    """Every model the pipeline needs, loaded; ``wake`` is None when listening starts without one."""
+
+    wake: Optional[WakeWordDetector]
+    vad: VoiceActivity
+    stt: WhisperSpeechToText
+    tts: PiperTextToSpeech
+
+    @classmethod
+    def load(cls, config: VoiceConfig, wake_words: Optional[Sequence[WakeWordConfig]] = None,
+             *, warm_up: bool = True) -> "VoiceEngines":
+        """Load (and warm up) every engine; blocking, so call it in a worker thread.
+
+        ``wake_words`` overrides the configured ones; an empty list loads no wake-word model."""
+        started = time.perf_counter()
+        words = config.wake_words if wake_words is None else wake_words
+        engines = cls(
+            wake=WakeWordDetector(words) if words else None,
+            vad=make_vad(config.vad),
+            stt=WhisperSpeechToText(config.stt_model, beam_size=config.stt_beam_size, language=config.stt_language),
+            tts=PiperTextToSpeech(config.tts_voice),
+        )
+        if warm_up:
+            engines.stt.warm_up()
+            engines.tts.warm_up()
+        _LOGGER.info("Voice engines ready in %.1f s", time.perf_counter() - started)
+        return engines
+
+
+def wake_word_override(config: VoiceConfig, name: str) -> list[WakeWordConfig]:
+    """The wake words for ``--wake-word NAME``: the configured entry of that name, else the built-in
+    model (a path to a .json or .tflite file picks the matching engine); ``none``: no wake word."""
+    if name.lower() == "none":
+        return []
+    for entry in config.wake_words:
+        if entry.name == name:
+            return [entry]
+    if name.endswith(".json"):
+        return [WakeWordConfig(name=name, engine="microwakeword", model=name)]
+    if name.endswith(".tflite"):
+        return [WakeWordConfig(name=name, engine="openwakeword", model=name)]
+    engine = "openwakeword" if name == "hey_rhasspy" else "microwakeword"
+    return [WakeWordConfig(name=name, engine=engine)]

@@ -1,0 +1,303 @@
+"""The voice pipeline: a state machine from microphone blocks to a spoken reply.
+
+IDLE (scoring wake words) -> wake word -> LISTENING (voice activity, end of speech) ->
+RESPONDING (speech to text, the agent, the reply spoken sentence by sentence) -> IDLE, or back to
+LISTENING without the wake word when the reply asked a question. A finished timer or alarm puts
+it in RINGING until the wake word, :meth:`VoicePipeline.stop` (a button) or ``ring_max_seconds``.
+Every step is published on the agent's event bus. Blocks keep being read in every state, so the
+microphone never backs up; while AstrOS speaks they are not scored for the wake word (it must
+not wake itself) unless ``echo_cancellation`` is set, in which case the wake word interrupts it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator
+from enum import StrEnum
+from typing import Any, Optional, Protocol
+
+import numpy as np
+
+from ..config import AstrOSConfig
+from ..events import EventBus, EventType, PipelineEvent
+from ..types import Response, UserRequest, utcnow
+from . import earcons
+from .audio import AudioChunk, AudioSink, AudioSource
+from .engines import VoiceEngines
+from .stt import home_prompt
+from .vad import SILENCE_PRESETS, EndOfSpeech, Segment
+from .wake import Detection
+
+_LOGGER = logging.getLogger(__name__)
+RING_EVENTS = (EventType.TIMER_FINISHED, EventType.ALARM_RINGING)
+
+
+class State(StrEnum):
+    """What the pipeline is doing."""
+
+    IDLE = "idle"
+    LISTENING = "listening"
+    RESPONDING = "responding"
+    RINGING = "ringing"
+
+
+class Agent(Protocol):
+    """What the pipeline needs from :class:`astros.agent.AstrOSAgent`."""
+
+    config: AstrOSConfig
+    events: EventBus
+    plugins: Any
+
+    async def process_request(self, request: UserRequest) -> Response: ...
+
+
+class VoicePipeline:
+    """Runs the voice path over an audio source, answering through ``agent`` and ``sink``."""
+
+    def __init__(self, engines: VoiceEngines, agent: Agent, sink: AudioSink) -> None:
+        self.engines = engines
+        self.agent = agent
+        self.sink = sink
+        self.voice = agent.config.voice
+        self.state = State.IDLE
+        self.position_s = 0.0
+        """Seconds of input audio consumed so far."""
+        self.volume = self.voice.volume
+        self.muted = False
+        self._command: list[np.ndarray] = []
+        self._segmenter: Optional[EndOfSpeech] = None
+        self._session = ""
+        self._task: Optional[asyncio.Task[None]] = None
+        self._barge_in = asyncio.Event()
+        self._pending_ring: Optional[str] = None
+        self._earcon: Optional[asyncio.Task[None]] = None
+        self._unsubscribe = agent.events.subscribe(self._on_agent_event)
+        engines.stt.prompt = home_prompt(_home_names(agent.config))
+
+    # -- events ----------------------------------------------------------------------------------
+
+    def _emit(self, kind: EventType, **data: Any) -> None:
+        self.agent.events.emit(kind, **data)
+
+    def _on_agent_event(self, event: PipelineEvent) -> None:
+        if event.type is EventType.VOLUME_CHANGED:
+            self.volume = int(event.data.get("level", self.volume))
+            self.muted = bool(event.data.get("muted", False))
+        elif event.type in RING_EVENTS:
+            self._pending_ring = str(event.data.get("message") or "Time is up.")
+            if self.state is State.IDLE:
+                self._start_ring()
+
+    async def load_volume(self) -> None:
+        """Take the volume plugin's stored level, when that plugin is loaded."""
+        plugin = getattr(self.agent.plugins, "plugins", {}).get("volume")
+        if plugin is not None:
+            self.volume, self.muted = await plugin.get_level(), await plugin.is_muted()
+
+    def close(self) -> None:
+        """Stop following the agent's events."""
+        self._unsubscribe()
+
+    # -- the loop --------------------------------------------------------------------------------
+
+    async def run(self, source: AudioSource, *, until_idle_after_s: Optional[float] = None,
+                  lockstep: bool = False) -> None:
+        """Process ``source`` until it ends (or, with ``until_idle_after_s``, until the pipeline is
+        idle after that much input), then finish the reply in progress. ``lockstep`` (a recording
+        read as fast as possible) waits for each reply before reading on."""
+        if self.engines.wake is None and self.state is State.IDLE:
+            self.start_listening()
+        async for chunk in source:
+            await self.feed(chunk)
+            if lockstep and self._task is not None and self.state is State.RESPONDING:
+                await asyncio.shield(self._task)
+            if until_idle_after_s is not None and self.position_s >= until_idle_after_s and self.idle:
+                break
+        if self._task is not None:
+            await self._task
+
+    @property
+    def idle(self) -> bool:
+        """True when nothing is in progress."""
+        return self.state is State.IDLE and (self._task is None or self._task.done())
+
+    async def feed(self, chunk: AudioChunk) -> None:
+        """Take one block from the microphone."""
+        self.position_s = chunk.end_s
+        if self.state is State.LISTENING:
+            self._listen(chunk)
+        elif self.state in (State.IDLE, State.RINGING) or self.voice.echo_cancellation:
+            detection = self.engines.wake.process(chunk) if self.engines.wake is not None else None
+            if detection is not None:
+                await self._on_wake(detection)
+        await asyncio.sleep(0)
+
+    async def _on_wake(self, detection: Detection) -> None:
+        if self.state is not State.IDLE:
+            self.interrupt()  # barge-in: a reply or a ring is cut short
+            if self._task is not None:
+                await self._task
+        self._emit(EventType.WAKE_WORD_DETECTED, name=detection.name, probability=detection.probability,
+                   time_s=round(detection.time_s, 3))
+        self._session = f"voice-{uuid.uuid4().hex[:8]}"
+        if self.voice.earcons:  # played while listening starts, so no audio is missed
+            self._earcon = asyncio.create_task(self.sink.play(self._loud(earcons.wake_tone()), earcons.EARCON_RATE))
+        self.start_listening()
+
+    def start_listening(self, followup: bool = False) -> None:
+        """Listen for a command now (after the wake word, a talk button, or a follow-up)."""
+        self._session = self._session or f"voice-{uuid.uuid4().hex[:8]}"
+        self.engines.vad.reset()
+        self._command = []
+        self._segmenter = EndOfSpeech(
+            SILENCE_PRESETS[self.voice.silence], min_speech_s=self.voice.min_command_seconds,
+            max_s=self.voice.max_command_seconds, timeout_s=self.voice.no_speech_timeout,
+            threshold=self.voice.vad_threshold,
+        )
+        self.state = State.LISTENING
+        self._emit(EventType.LISTENING, followup=followup)
+
+    def _listen(self, chunk: AudioChunk) -> None:
+        assert self._segmenter is not None
+        self._command.append(chunk.samples)
+        segment = self._segmenter.process(chunk.seconds, self.engines.vad.process(chunk))
+        if segment is Segment.DONE:
+            keep = int((self._segmenter.speech_end_s + 0.15) * 16_000)
+            audio = np.concatenate(self._command)[:keep]
+            self._start(self._respond(audio, self._segmenter.speech_s))
+        elif segment is Segment.TIMEOUT:
+            _LOGGER.info("Nobody spoke after the wake word")
+            self._go_idle(reason="no-speech")
+
+    def _start(self, work: Any) -> None:
+        self.state = State.RESPONDING
+        self._barge_in.clear()
+        self._task = asyncio.create_task(work, name="voice-reply")
+
+    def _go_idle(self, **data: Any) -> None:
+        self.state = State.IDLE
+        self._session = ""
+        if self.engines.wake is not None:
+            self.engines.wake.reset()
+        self._emit(EventType.IDLE, **data)
+        if self._pending_ring is not None:
+            self._start_ring()
+
+    # -- replying --------------------------------------------------------------------------------
+
+    async def _respond(self, audio: np.ndarray, speech_s: float) -> None:
+        followup = False
+        if self._earcon is not None:
+            await self._earcon
+        try:
+            transcript = await self.engines.stt.transcribe(audio)
+            self._emit(EventType.STT_TEXT, text=transcript.text, audio_s=transcript.audio_s,
+                       speech_s=round(speech_s, 3), elapsed_s=transcript.elapsed_s)
+            if not transcript.text:
+                raise LookupError("nothing was understood")
+            self._emit(EventType.THINKING)
+            response = await self.agent.process_request(self._request(transcript.text))
+            await self.speak(response.message)
+            followup = response.requires_followup and self.voice.followup and not self._barge_in.is_set()
+        except (asyncio.CancelledError, KeyboardInterrupt):
+            raise
+        except Exception as err:  # noqa: BLE001 - reported as an event and an earcon, then idle
+            _LOGGER.warning("Voice request failed: %s", err)
+            self._emit(EventType.ERROR, code=getattr(err, "code", "voice-failed"), message=str(err))
+            if self.voice.earcons and not self._barge_in.is_set():
+                await self.sink.play(self._loud(earcons.error_tone()), earcons.EARCON_RATE)
+        if self._barge_in.is_set():
+            return  # whoever interrupted decides what comes next
+        if followup:
+            self.start_listening(followup=True)
+        else:
+            self._go_idle()
+
+    def _request(self, text: str) -> UserRequest:
+        area = self.agent.config.home.area
+        context = {"format": "voice", "area": area} if area else {"format": "voice"}
+        return UserRequest(text, self.agent.config.agent.voice_user, self._session, utcnow(), context)
+
+    async def speak(self, text: str) -> bool:
+        """Say ``text``, sentence by sentence; returns False when it was interrupted."""
+        self._emit(EventType.TTS_TEXT, text=text)
+        first = True
+        sentences = self.engines.tts.synthesize(text)
+        try:
+            async for sentence in sentences:
+                if self._barge_in.is_set():
+                    break
+                if first:
+                    self._emit(EventType.TTS_SPEAKING)
+                    first = False
+                await self.sink.play(self._loud(sentence.samples), sentence.rate)
+        finally:
+            await sentences.aclose()
+        interrupted = self._barge_in.is_set()
+        self._emit(EventType.TTS_FINISHED, interrupted=interrupted)
+        return not interrupted
+
+    def _loud(self, samples: np.ndarray) -> np.ndarray:
+        """``samples`` at the current volume (0 when muted)."""
+        gain = 0.0 if self.muted else self.volume / 100.0
+        return (samples.astype(np.float32) * gain).astype(np.int16)
+
+    def interrupt(self) -> None:
+        """Cut short the reply or ring in progress (barge-in, the stop button)."""
+        self._barge_in.set()
+        self.sink.stop()
+
+    def stop(self) -> None:
+        """The stop button: silence AstrOS and go back to waiting for the wake word."""
+        if self.state in (State.RESPONDING, State.RINGING):
+            self.interrupt()
+            asyncio.get_running_loop().call_soon(self._after_stop)
+
+    def _after_stop(self) -> None:
+        if self._task is not None and not self._task.done():
+            self._task.add_done_callback(lambda _t: self._go_idle(reason="stopped"))
+        else:
+            self._go_idle(reason="stopped")
+
+    # -- ringing ---------------------------------------------------------------------------------
+
+    def _start_ring(self) -> None:
+        message, self._pending_ring = self._pending_ring or "", None
+        self.state = State.RINGING
+        self._barge_in.clear()
+        self._task = asyncio.create_task(self._ring(message), name="voice-ring")
+
+    async def _ring(self, message: str) -> None:
+        """Say the message, then ring until stopped or ``ring_max_seconds`` have passed."""
+        deadline = time.monotonic() + self.voice.ring_max_seconds
+        if message:
+            await self.speak(message)
+        tone = earcons.ring_tone()
+        while not self._barge_in.is_set() and time.monotonic() < deadline:
+            await self.sink.play(self._loud(tone), earcons.EARCON_RATE)
+        if not self._barge_in.is_set():
+            self._go_idle(reason="ring-timeout")
+
+
+def _home_names(config: AstrOSConfig) -> list[str]:
+    """The names people say in this home: areas, floors, devices and their aliases."""
+    home = config.home
+    names = [a.name for a in home.areas] + [f.name for f in home.floors]
+    return names + [name for d in home.devices for name in (d.name, *d.aliases)]
+
+
+@contextlib.asynccontextmanager
+async def running(pipeline: VoicePipeline, source: AudioSource) -> AsyncIterator[asyncio.Task[None]]:
+    """Run ``pipeline`` over ``source`` in a task for the duration of the ``async with``."""
+    task = asyncio.create_task(pipeline.run(source), name="voice")
+    try:
+        yield task
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        pipeline.close()
