@@ -107,6 +107,7 @@ class AstrOSAgent:
             await self.database.close()
             raise
         if background:
+            await asyncio.to_thread(self.recognizer.warm_up)  # the first spoken request is not slowed
             self.events.subscribe(self._run_delayed_command)
             self.plugins.start_background()
         self.status = "running"
