@@ -65,6 +65,8 @@ def resample(samples: np.ndarray, from_rate: int, to_rate: int) -> np.ndarray:
 
 def to_mono_int16(data: np.ndarray, rate: int) -> np.ndarray:
     """Frames of any sample type (ints or floats; (n,) or (n, channels)) as 16 kHz mono int16."""
+    if data.dtype == np.int16 and (data.ndim == 1 or data.shape[1] == 1):
+        return resample(data.reshape(-1).astype(np.int16), rate, SAMPLE_RATE)
     if np.issubdtype(data.dtype, np.floating):
         floats = data.astype(np.float32)
     elif data.dtype == np.uint8:
@@ -73,7 +75,7 @@ def to_mono_int16(data: np.ndarray, rate: int) -> np.ndarray:
         floats = data.astype(np.float32) / float(np.iinfo(data.dtype).max + 1)
     if floats.ndim == 2:
         floats = floats.mean(axis=1)
-    pcm = (np.clip(floats, -1.0, 1.0) * 32767.0).astype(np.int16)
+    pcm = np.clip(floats * 32768.0, -32768, 32767).astype(np.int16)
     return resample(pcm, rate, SAMPLE_RATE)
 
 

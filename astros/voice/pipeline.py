@@ -77,6 +77,8 @@ class VoicePipeline:
         self._earcon: Optional[asyncio.Task[None]] = None
         self._unsubscribe = agent.events.subscribe(self._on_agent_event)
         engines.stt.prompt = home_prompt(_home_names(agent.config))
+        if engines.wake is not None:
+            engines.wake.reset()  # a new stream: nothing heard before it counts
 
     # -- events ----------------------------------------------------------------------------------
 
@@ -151,6 +153,8 @@ class VoicePipeline:
     def start_listening(self, followup: bool = False) -> None:
         """Listen for a command now (after the wake word, a talk button, or a follow-up)."""
         self._session = self._session or f"voice-{uuid.uuid4().hex[:8]}"
+        if self.engines.wake is not None:
+            self.engines.wake.reset()  # not fed while listening: stale scores must not fire later
         self.engines.vad.reset()
         self._command = []
         self._segmenter = EndOfSpeech(

@@ -202,3 +202,5 @@ class WakeWordDetector:
         """Forget the audio heard so far (after a reply, so its echo cannot trigger later)."""
         for engine in self.engines:
             engine.reset()
+        for gate in self.gates.values():
+            gate.reset()

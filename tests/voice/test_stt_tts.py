@@ -1,0 +1,57 @@
+"""Speech to text and text to speech with the real models (loaded once for the session)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from astros.errors import ModelNotFoundError
+from astros.voice.engines import VoiceEngines
+from astros.voice.stt import WhisperSpeechToText, home_prompt
+from astros.voice.tts import PiperTextToSpeech
+
+from .conftest import recording
+
+
+async def test_a_command_is_transcribed(engines: VoiceEngines) -> None:
+    transcript = await engines.stt.transcribe(recording("turn off lights in the Office"))
+    assert transcript.text.lower().rstrip(".") == "turn off lights in the office"
+    assert transcript.audio_s == pytest.approx(2.91, abs=0.05)
+
+
+async def test_home_names_bias_recognition(engines: VoiceEngines) -> None:
+    engines.stt.prompt = home_prompt(["Shopping List", "Office"])
+    transcript = await engines.stt.transcribe(recording("add apples to my Shopping List"))
+    assert "shopping list" in transcript.text.lower()
+
+
+def test_missing_model_names_the_path(tmp_path) -> None:
+    with pytest.raises(ModelNotFoundError, match=f"No faster-whisper model at {tmp_path}"):
+        WhisperSpeechToText(str(tmp_path))
+
+
+def test_missing_voice_names_the_file(tmp_path) -> None:
+    with pytest.raises(ModelNotFoundError, match="voice.onnx is missing"):
+        PiperTextToSpeech(str(tmp_path / "voice.onnx"))
+
+
+async def test_first_sentence_arrives_before_the_rest_is_made(engines: VoiceEngines) -> None:
+    text = "Timer set for 5 minutes. " + " ".join(["This second sentence is long, and it takes a while to say."] * 3)
+    started = time.perf_counter()
+    arrivals = []
+    async for sentence in engines.tts.synthesize(text):
+        arrivals.append((time.perf_counter() - started, len(sentence.samples) / sentence.rate))
+        await asyncio.sleep(0)
+    assert len(arrivals) == 4
+    assert arrivals[0][0] < arrivals[-1][0] / 2
+    assert 1.0 < arrivals[0][1] < 3.0
+
+
+async def test_spoken_reply_transcribes_back(engines: VoiceEngines) -> None:
+    from astros.voice.audio import resample
+
+    audio = await asyncio.to_thread(engines.tts.synthesize_all, "Turned off the kitchen lights.")
+    text = (await engines.stt.transcribe(resample(audio.samples, audio.rate, 16_000))).text
+    assert text.lower().rstrip(".") == "turned off the kitchen lights"
