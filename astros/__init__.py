@@ -4,6 +4,7 @@ Every public name of the API reference is importable from here.
 """
 
 from .agent import AstrOSAgent
+from .ai import AIProvider, AIResponse, BaseAIProvider, Message
 from .config import (
     AIConfig,
     AstrOSConfig,
@@ -32,6 +33,7 @@ from .response import ResponseGenerator
 from .security.permissions import Permission, PermissionManager
 from .storage.database import DatabaseManager
 from .storage.plugin_storage import PluginStorage
+from .storage.vectors import Document, SearchResult, VectorStore
 from .types import (
     Context,
     Intent,
@@ -45,7 +47,8 @@ from .types import (
 __version__ = "0.1.0"
 
 __all__ = [
-    "AIConfig", "AIError", "AstrOSAgent", "AstrOSConfig", "AstrOSError", "AstrOSPermissionError",
+    "AIConfig", "AIError", "AIProvider", "AIResponse", "BaseAIProvider", "Document", "Message", "SearchResult",
+    "VectorStore", "AstrOSAgent", "AstrOSConfig", "AstrOSError", "AstrOSPermissionError",
     "AuthenticationError", "BasePlugin", "ConfigError", "Context", "DatabaseConfig", "DatabaseManager",
     "EventBus", "EventType", "HomeConfig", "Intent", "IntentRecognizer", "ModelNotFoundError", "Permission",
     "PermissionError", "PermissionManager", "PipelineEvent", "PluginConfig", "PluginContext", "PluginError",

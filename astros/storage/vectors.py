@@ -144,8 +144,12 @@ class VectorStore:
             return await asyncio.to_thread(work, *args)
         except AstrOSError:
             raise
-        except ValueError as err:  # chromadb reports bad input as ValueError subclasses
-            raise VectorStoreError(str(err)) from err
+        except Exception as err:
+            from chromadb.errors import ChromaError
+
+            if isinstance(err, (ValueError, ChromaError)):  # bad input: a name, a filter, a value
+                raise VectorStoreError(str(err)) from err
+            raise
 
     async def add_documents(
         self,

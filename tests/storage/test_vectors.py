@@ -66,6 +66,8 @@ async def test_bad_input_is_a_clear_error(tmp_path) -> None:
         await store.add_documents(["  "], [{}])
     with pytest.raises(VectorStoreError, match="must be text, a number"):
         await store.add_documents(["a"], [{"tags": ["x"]}])
+    with pytest.raises(VectorStoreError, match="name"):
+        await store.add_documents(["a"], [{}], collection="x")
     assert await store.count() == 0
     await store.close()
 
