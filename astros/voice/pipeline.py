@@ -276,11 +276,12 @@ class VoicePipeline:
         self._task = asyncio.create_task(self._ring(message), name="voice-ring")
 
     async def _ring(self, message: str) -> None:
-        """Say the message, then ring until stopped or ``ring_max_seconds`` have passed."""
+        """Ring, say the message, then ring on until stopped or ``ring_max_seconds`` have passed."""
         deadline = time.monotonic() + self.voice.ring_max_seconds
-        if message:
-            await self.speak(message)
         tone = earcons.ring_tone()
+        await self.sink.play(self._loud(tone), earcons.EARCON_RATE)
+        if message and not self._barge_in.is_set():
+            await self.speak(message)
         while not self._barge_in.is_set() and time.monotonic() < deadline:
             await self.sink.play(self._loud(tone), earcons.EARCON_RATE)
         if not self._barge_in.is_set():

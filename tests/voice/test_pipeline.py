@@ -130,7 +130,7 @@ async def test_a_finished_timer_rings_until_stopped(engines: VoiceEngines, tmp_p
     pipeline.stop()
     await asyncio.sleep(0.2)
     assert pipeline.state is State.IDLE
-    assert 2.0 < len(sink.audio) / sink.rate < 3.5
+    assert 2.0 < len(sink.audio) / sink.rate < 3.5  # as long as it rang, no longer
     assert [e.data for e in events if e.type is EventType.IDLE] == [{"reason": "stopped"}]
 
 
@@ -141,7 +141,7 @@ async def test_ringing_stops_by_itself_at_the_maximum(engines: VoiceEngines, tmp
     agent.events.emit(EventType.ALARM_RINGING, message="")
     await asyncio.wait_for(pipeline._task, 5)
     assert pipeline.state is State.IDLE
-    assert 1.0 <= len(sink.audio) / sink.rate < 2.6
+    assert 1.2 <= len(sink.audio) / sink.rate < 4.0  # one ring and the message, not more
 
 
 async def test_volume_follows_the_volume_setting(engines: VoiceEngines, tmp_path: Path) -> None:
