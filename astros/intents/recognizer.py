@@ -15,6 +15,7 @@ Recognition runs in layers:
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -46,6 +47,7 @@ _WARM_UP = (
     "set the brightness to 50 percent", "set a timer for 5 minutes", "set the volume to 30",
     "set the temperature to 20 degrees", "open the blinds to 40 percent", "wake me up at seven",
 )
+EXACT_MEMO_SIZE = 512  # exact template matches remembered, so a repeated sentence skips matching
 _PLAYABLE = {"radio", "music", "the radio", "the music", "podcast", "audiobook"}
 
 
@@ -80,12 +82,14 @@ class IntentRecognizer:
         self.semantic: SemanticMatcher | None = None
         self._embedder: SentenceEmbedder | None = None
         self._prepared = False
+        self._exact: dict[tuple[str, str | None, str], Recognition] = {}
 
     # ---- set-up -------------------------------------------------------------------------------
     def add_sentence_files(self, paths: Iterable[Path]) -> None:
         """Add hassil YAML files (a plugin's ``sentences/*.yaml``); used from the next ``prepare``."""
         self.templates.add_files(paths)
         self._prepared = False
+        self._exact.clear()
 
     def register_intent_handler(
         self, intent_type: str, handler: Callable, sentences: list[str] | None = None
@@ -93,6 +97,7 @@ class IntentRecognizer:
         """Register a custom handler for ``intent_type``; ``sentences`` (hassil templates) make
         the type recognisable. Call ``prepare`` again for new sentences to take effect."""
         self.custom_handlers[intent_type] = handler
+        self._exact.clear()
         if sentences:
             self.templates.add_sentences(intent_type, sentences)
             self._prepared = False
@@ -105,6 +110,7 @@ class IntentRecognizer:
 
     def prepare_sync(self) -> None:
         """``prepare`` for synchronous callers (benchmarks, the command line)."""
+        self._exact.clear()
         self.templates.build()
         if self._embedder is None:
             self._embedder = SentenceEmbedder()
@@ -122,13 +128,23 @@ class IntentRecognizer:
 
     # ---- recognition --------------------------------------------------------------------------
     async def recognize(self, request: UserRequest) -> Intent:
-        """The intent of ``request`` (type "" and confidence 0.0 when not understood)."""
+        """The intent of ``request`` (type "" and confidence 0.0 when not understood).
+
+        An exact template match is remembered for the same words, area and minute, so a sentence
+        said again (a phone polling "timer status") skips matching."""
         area = request.context.get("area") if request.context else None
-        result = await asyncio.to_thread(self.recognize_text, request.text, area)
+        key = (" ".join(request.text.split()), area or self.home.area, self._now().strftime("%Y-%m-%d %H:%M"))
+        result = self._exact.get(key) if self._prepared else None
+        if result is None:
+            result = await asyncio.to_thread(self.recognize_text, request.text, area)
+            if result.layer == "template" and result.confidence == TEMPLATE_CONFIDENCE:
+                if len(self._exact) >= EXACT_MEMO_SIZE:
+                    self._exact.clear()
+                self._exact[key] = result
         return Intent(
             type=result.intent,
             confidence=result.confidence,
-            entities=result.entities,
+            entities=copy.deepcopy(result.entities),
             context={"layer": result.layer, **(request.context or {})},
             timestamp=utcnow(),
             original_request=request,

@@ -156,7 +156,10 @@ class BasePlugin(ABC):
         return [h for h in self.all_handlers() if h.intent_type == intent.type]
 
     def all_handlers(self) -> List[PluginHandler]:
-        """Every handler this plugin has, highest priority first."""
+        """Every handler this plugin has, highest priority first (found once, then remembered)."""
+        cached: Optional[List[PluginHandler]] = self.__dict__.get("_astros_handlers")
+        if cached is not None:
+            return list(cached)
         found = []
         for attr in dir(type(self)):
             func = getattr(type(self), attr, None)
@@ -165,7 +168,8 @@ class BasePlugin(ABC):
                 continue
             permissions = (*spec.permissions, *getattr(func, _PERMISSIONS_ATTR, ()))
             found.append(PluginHandler(self, attr, spec.intent_type, spec.priority, permissions, getattr(self, attr)))
-        return sorted(found, key=lambda h: -h.priority)
+        self.__dict__["_astros_handlers"] = sorted(found, key=lambda h: -h.priority)
+        return list(self.__dict__["_astros_handlers"])
 
     def intent_types(self) -> List[str]:
         """Every intent type this plugin handles: ``handles`` and its handlers' types."""
