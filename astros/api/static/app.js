@@ -183,7 +183,7 @@ function connect() {
 
 function onMessage(message) {
   if (message.type === "auth") { setLive(true); state.retry = 0; return; }
-  if (message.type === "announcement") { say(message.data.message, "reply"); return; }
+  if (message.type === "announcement") { say(message.data.message, "announcement"); return; }
   if (message.type !== "status") return;
   const status = message.data;
   $("status-line").textContent = status.message || status.status;
