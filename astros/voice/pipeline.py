@@ -28,12 +28,13 @@ from ..types import Response, UserRequest, utcnow
 from . import earcons
 from .audio import AudioChunk, AudioSink, AudioSource
 from .engines import VoiceEngines
-from .stt import home_prompt
+from .stt import Transcript, home_prompt
 from .vad import SILENCE_PRESETS, EndOfSpeech, Segment
 from .wake import Detection
 
 _LOGGER = logging.getLogger(__name__)
 RING_EVENTS = (EventType.TIMER_FINISHED, EventType.ALARM_RINGING)
+EARLY_SILENCE_S = 0.15  # seconds of pause after which transcription starts, before the command surely ended
 
 
 class State(StrEnum):
@@ -75,6 +76,9 @@ class VoicePipeline:
         self._barge_in = asyncio.Event()
         self._pending_ring: Optional[str] = None
         self._earcon: Optional[asyncio.Task[None]] = None
+        self._followup = False
+        self._early: Optional[tuple[float, asyncio.Task[Transcript]]] = None
+        """(end of speech it covers, transcription started at the first pause)."""
         self._unsubscribe = agent.events.subscribe(self._on_agent_event)
         engines.stt.prompt = home_prompt(_home_names(agent.config))
         if engines.wake is not None:
@@ -131,7 +135,11 @@ class VoicePipeline:
         """Take one block from the microphone."""
         self.position_s = chunk.end_s
         if self.state is State.LISTENING:
-            self._listen(chunk)
+            detection = self.engines.wake.process(chunk) if self._followup and self.engines.wake else None
+            if detection is not None:  # the wake word instead of an answer: start over
+                await self._on_wake(detection)
+            else:
+                self._listen(chunk)
         elif self.state in (State.IDLE, State.RINGING) or self.voice.echo_cancellation:
             detection = self.engines.wake.process(chunk) if self.engines.wake is not None else None
             if detection is not None:
@@ -157,6 +165,8 @@ class VoicePipeline:
             self.engines.wake.reset()  # not fed while listening: stale scores must not fire later
         self.engines.vad.reset()
         self._command = []
+        self._followup = followup
+        self._early = None
         self._segmenter = EndOfSpeech(
             SILENCE_PRESETS[self.voice.silence], min_speech_s=self.voice.min_command_seconds,
             max_s=self.voice.max_command_seconds, timeout_s=self.voice.no_speech_timeout,
@@ -168,14 +178,32 @@ class VoicePipeline:
     def _listen(self, chunk: AudioChunk) -> None:
         assert self._segmenter is not None
         self._command.append(chunk.samples)
-        segment = self._segmenter.process(chunk.seconds, self.engines.vad.process(chunk))
-        if segment is Segment.DONE:
-            keep = int((self._segmenter.speech_end_s + 0.15) * 16_000)
-            audio = np.concatenate(self._command)[:keep]
-            self._start(self._respond(audio, self._segmenter.speech_s))
+        segmenter = self._segmenter
+        segment = segmenter.process(chunk.seconds, self.engines.vad.process(chunk))
+        if segment is Segment.SPEAKING and segmenter.silence_run_s >= EARLY_SILENCE_S:
+            self._transcribe_early(segmenter)
+        elif segment is Segment.DONE:
+            early = self._early
+            if early is None or early[0] != segmenter.speech_end_s:  # spoke again since: start afresh
+                early = (segmenter.speech_end_s, self._transcribe(segmenter.speech_end_s))
+            self._start(self._respond(early[1], segmenter.speech_s))
         elif segment is Segment.TIMEOUT:
             _LOGGER.info("Nobody spoke after the wake word")
             self._go_idle(reason="no-speech")
+
+    def _transcribe_early(self, segmenter: EndOfSpeech) -> None:
+        """At the first short pause, transcribe what was said so far while the silence window runs;
+        if nobody speaks again, that transcript is the command's and the wait costs nothing."""
+        if segmenter.speech_s < self.voice.min_command_seconds:
+            return
+        if self._early is None or self._early[0] != segmenter.speech_end_s:
+            self._early = (segmenter.speech_end_s, self._transcribe(segmenter.speech_end_s))
+
+    def _transcribe(self, speech_end_s: float) -> asyncio.Task[Transcript]:
+        audio = np.concatenate(self._command)[: int((speech_end_s + 0.15) * 16_000)]
+        task = asyncio.create_task(self.engines.stt.transcribe(audio), name="voice-stt")
+        task.add_done_callback(lambda t: t.cancelled() or t.exception())  # an unused one fails quietly
+        return task
 
     def _start(self, work: Any) -> None:
         self.state = State.RESPONDING
@@ -193,12 +221,12 @@ class VoicePipeline:
 
     # -- replying --------------------------------------------------------------------------------
 
-    async def _respond(self, audio: np.ndarray, speech_s: float) -> None:
+    async def _respond(self, transcription: asyncio.Task[Transcript], speech_s: float) -> None:
         followup = False
         if self._earcon is not None:
             await self._earcon
         try:
-            transcript = await self.engines.stt.transcribe(audio)
+            transcript = await transcription
             self._emit(EventType.STT_TEXT, text=transcript.text, audio_s=transcript.audio_s,
                        speech_s=round(speech_s, 3), elapsed_s=transcript.elapsed_s)
             if not transcript.text:
