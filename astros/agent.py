@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo
 import psutil
 
 from .ai.fallback import LanguageModelFallback
-from .ai.offline import shared_embedder
 from .config import AstrOSConfig, load_config
 from .confirmation import describe, yes_or_no
 from .errors import ProcessingError
@@ -99,8 +98,6 @@ class AstrOSAgent:
             await self.database.connect()
             await self.plugins.load_all()
             self.recognizer.add_sentence_files(self.plugins.sentence_files())
-            if self.recognizer._embedder is None:  # one copy of the model for recognizer, memory, providers
-                self.recognizer._embedder = await asyncio.to_thread(shared_embedder)
             await self.recognizer.prepare()
         except BaseException:
             self.status = "error"

@@ -29,6 +29,8 @@ ACTIONS = {
     "HassVacuumStart": "start the vacuum",
     "HassSetVolume": "set the volume",
     "HassSetVolumeRelative": "change the volume",
+    "AstrosMemoryRemember": "remember that",
+    "AstrosMemoryForget": "forget that",
 }
 
 
@@ -63,6 +65,8 @@ def describe(intent: Intent) -> str:
             parts.append(f"to {entities[slot]}%")
     if "temperature" in entities:
         parts.append(f"to {entities['temperature']} degrees")
+    if entities.get("message"):
+        parts.append(str(entities["message"]))
     if "item" in entities:
         parts.append(f"({entities['item']})")
     return " ".join(parts)

@@ -149,3 +149,17 @@ class SentenceEmbedder:
         pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
         return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+
+
+_SHARED_LOCK = threading.Lock()
+_SHARED: SentenceEmbedder | None = None
+
+
+def shared_embedder() -> SentenceEmbedder:
+    """The process-wide embedder, loaded on first use, so the recognizer, the memory and the
+    language-model providers hold one copy of the model (synchronous: from a thread in async code)."""
+    global _SHARED
+    with _SHARED_LOCK:
+        if _SHARED is None:
+            _SHARED = SentenceEmbedder()
+        return _SHARED

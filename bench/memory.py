@@ -25,7 +25,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from astros.ai.offline import shared_embedder  # noqa: E402
+from astros.embeddings import shared_embedder  # noqa: E402
 from astros.storage.vectors import VectorStore  # noqa: E402
 from tests.plugins.test_memory import distractors, paraphrase_pairs  # noqa: E402
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import IntentsConfig
-from ..embeddings import SentenceEmbedder
+from ..embeddings import SentenceEmbedder, shared_embedder
 from ..errors import ModelNotFoundError
 from ..home import Home
 from ..types import Intent, UserRequest, utcnow
@@ -113,7 +113,7 @@ class IntentRecognizer:
         self._exact.clear()
         self.templates.build()
         if self._embedder is None:
-            self._embedder = SentenceEmbedder()
+            self._embedder = shared_embedder()
         matcher = SemanticMatcher(self._embedder, self.cache_dir)
         examples = self.templates.samples(SAMPLES_PER_INTENT) + load_paraphrases()
         matcher.fit(examples)

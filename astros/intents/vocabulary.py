@@ -10,7 +10,7 @@ QUERY_INTENTS: Final = frozenset(
     {
         "HassGetState", "HassGetWeather", "HassGetCurrentTime", "HassGetCurrentDate",
         "HassClimateGetTemperature", "HassTimerStatus", "HassNevermind", "HassRespond",
-        "AlarmQuery", "HassListGetItems",
+        "AlarmQuery", "HassListGetItems", "AstrosMemoryRecall", "AstrosMemoryList",
     }
 )
 

@@ -1,7 +1,7 @@
 """VectorStore: documents found by meaning, on chromadb under ``DATA_DIR/vectors``.
 
 Texts are embedded on the device by the shared all-MiniLM-L6-v2 model
-(:func:`astros.ai.offline.shared_embedder`) through :class:`OfflineEmbeddingFunction`, so chromadb
+(:func:`astros.embeddings.shared_embedder`) through :class:`OfflineEmbeddingFunction`, so chromadb
 never loads (or downloads) its own default model. Telemetry is off. Every chromadb call runs in a
 worker thread, so the store is safe to use from async code. Collections use cosine distance;
 ``SearchResult.score`` is the cosine similarity (1.0 the same meaning, about 0 unrelated).
@@ -63,7 +63,7 @@ def _embedding_function(embedder: Optional[SentenceEmbedder]) -> Any:
         @property
         def model(self) -> SentenceEmbedder:
             if self._model is None:
-                from ..ai.offline import shared_embedder
+                from ..embeddings import shared_embedder
 
                 self._model = shared_embedder()
             return self._model
