@@ -21,6 +21,7 @@ from .errors import error_middleware
 from .keys import AGENT, API_CONFIG, AUTH, SPEECH, WEBSOCKETS
 from .routes import add_routes
 from .speech import Speech
+from .voice_engines import attach_voice_engines
 from .websocket import WebSocketManager
 from .ws import websocket_handler
 
@@ -54,6 +55,7 @@ def create_app(
     app[AUTH] = AuthenticationManager(agent.database, agent.config.data_path, config, agent.permissions)
     app[WEBSOCKETS] = WebSocketManager(config.ws_queue_size)
     app[SPEECH] = Speech()
+    attach_voice_engines(app[SPEECH], agent.config)
     if start_agent:
         app.cleanup_ctx.append(_agent_ctx(background))
     app.cleanup_ctx.extend([_auth_ctx, _websocket_ctx, *contexts])

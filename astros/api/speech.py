@@ -1,8 +1,8 @@
 """Speech for the companion API: a WAV recorded on the phone in, a spoken reply out.
 
 The API checks what it is sent (a real WAV, not too long) before anything else. Speech-to-text and
-text-to-speech themselves come from the voice pipeline; until an engine is attached with
-:meth:`Speech.attach`, both answer 503 "speech is not available".
+text-to-speech come from :mod:`astros.voice` (attached by the app unless ``voice.enabled = false``);
+without an engine, both endpoints answer 503 "speech is not available".
 """
 
 from __future__ import annotations

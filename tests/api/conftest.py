@@ -30,6 +30,8 @@ timezone = "UTC"
 default = ["home.read", "home.control", "alarms", "volume"]
 [permissions.users]
 bob = ["timers", "lists"]
+[voice]
+enabled = false
 [api]
 login_attempts = 3
 login_attempts_per_address = 1000

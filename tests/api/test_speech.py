@@ -1,0 +1,55 @@
+"""POST /api/v1/audio and /api/v1/tts with AstrOS's real speech engines (whisper and piper)."""
+
+from __future__ import annotations
+
+import io
+import wave
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from aiohttp.test_utils import TestClient, TestServer
+
+from astros.agent import AstrOSAgent
+from astros.api import create_app
+from astros.api.keys import AUTH
+from astros.config import parse_config
+
+from .conftest import PASSWORD, free_port
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+pytest.importorskip("faster_whisper")
+pytest.importorskip("piper")
+
+
+@pytest_asyncio.fixture(loop_scope="module", scope="module")
+async def client(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[TestClient]:
+    data: Path = tmp_path_factory.mktemp("speech")
+    config = parse_config(f'data_dir = "{data}"\ntimezone = "UTC"\n', "speech-test.toml")
+    app = create_app(AstrOSAgent(config=config))
+    test_client = TestClient(TestServer(app, host="127.0.0.1", port=free_port()))
+    await test_client.start_server()
+    await app[AUTH].add_user("ann", PASSWORD)
+    reply = await test_client.post("/api/v1/auth/login", json={"username": "ann", "password": PASSWORD})
+    test_client.headers = {"Authorization": f"Bearer {(await reply.json())['data']['token']}"}  # type: ignore[attr-defined]
+    try:
+        yield test_client
+    finally:
+        await test_client.close()
+
+
+@pytest.mark.timeout(300)
+async def test_tts_speaks_and_audio_understands_the_recording(client: TestClient) -> None:
+    headers = client.headers  # type: ignore[attr-defined]
+    reply = await client.post("/api/v1/tts", json={"text": "Set a timer for five minutes."}, headers=headers)
+    assert reply.status == 200, await reply.text()
+    assert reply.content_type == "audio/wav"
+    spoken = await reply.read()
+    with wave.open(io.BytesIO(spoken)) as wav:
+        assert wav.getnframes() / wav.getframerate() > 0.8
+    reply = await client.post("/api/v1/audio", data=spoken, headers={**headers, "Content-Type": "audio/wav"})
+    body = await reply.json()
+    assert reply.status == 200, body
+    assert "timer" in body["transcript"].lower()
+    assert body["message"] == "Timer set for 5 minutes."
