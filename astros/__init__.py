@@ -4,6 +4,7 @@ Every public name of the API reference is importable from here.
 """
 
 from .agent import AstrOSAgent
+from .api import HTTPClient, WebSocketManager, create_app
 from .ai import AIProvider, AIResponse, BaseAIProvider, Message
 from .config import (
     AIConfig,
@@ -30,6 +31,7 @@ from .intents.recognizer import IntentRecognizer
 from .plugins.base import BasePlugin, PluginContext, PluginHandler, plugin_handler, requires_permission
 from .plugins.manager import PluginManager
 from .response import ResponseGenerator
+from .security.auth import AuthenticationManager, Session, User
 from .security.permissions import Permission, PermissionManager
 from .storage.database import DatabaseManager
 from .storage.plugin_storage import PluginStorage
@@ -55,4 +57,5 @@ __all__ = [
     "PluginHandler", "PluginManager", "PluginStorage", "ProcessingError", "ProcessingResult", "Response",
     "ResponseFormat", "ResponseGenerator", "SystemStatus", "UserRequest", "load_config", "parse_config",
     "plugin_handler", "requires_permission",
+    "AuthenticationManager", "HTTPClient", "Session", "User", "WebSocketManager", "create_app",
 ]

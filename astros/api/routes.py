@@ -11,7 +11,6 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
 
 from aiohttp import web
 
-from .. import __version__ as VERSION  # noqa: N812
 from ..types import Intent, UserRequest, utcnow
 from .access import MAX_TEXT_LENGTH, ask, reply_body, require_session
 from .errors import ApiError, field as body_field, read_json
@@ -37,6 +36,13 @@ class Route:
     """Schema name of the 200 body (or a content type such as ``audio/wav``)."""
     errors: Tuple[int, ...] = ()
     parameters: List[Dict[str, Any]] = field(default_factory=list)
+
+
+def version() -> str:
+    """AstrOS's version (read late: the package imports this module while it is being set up)."""
+    from .. import __version__
+
+    return __version__
 
 
 def ok(data: Any = None, message: Optional[str] = None) -> web.Response:
@@ -118,13 +124,13 @@ async def status(request: web.Request) -> web.Response:
     await require_session(request)
     agent = request.app[AGENT]
     data = (await agent.get_status()).to_dict()
-    data.update(version=VERSION, websocket_clients=request.app[WEBSOCKETS].count)
+    data.update(version=version(), websocket_clients=request.app[WEBSOCKETS].count)
     return ok(data)
 
 
 async def health(request: web.Request) -> web.Response:
     state = request.app[AGENT].status
-    return ok({"status": "ok" if state == "running" else state, "version": VERSION})
+    return ok({"status": "ok" if state == "running" else state, "version": version()})
 
 
 async def _read_intent(request: web.Request, intent_type: str, **entities: Any) -> Dict[str, Any]:
@@ -170,7 +176,7 @@ async def list_items(request: web.Request) -> web.Response:
 async def openapi(request: web.Request) -> web.Response:
     from .openapi import build_document
 
-    return web.json_response(build_document(ROUTES, VERSION))
+    return web.json_response(build_document(ROUTES, version()))
 
 
 AUTH_ERRORS = (401,)
