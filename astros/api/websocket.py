@@ -125,6 +125,8 @@ class WebSocketManager:
 
     def publish_event(self, event: PipelineEvent) -> None:
         """EventBus subscriber: every event to every client, as ``status`` (and ``announcement``)."""
+        if not self._clients:
+            return
         for message in event_messages(event):
             self.broadcast_text(json.dumps(message, default=str))
 

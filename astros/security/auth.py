@@ -182,6 +182,7 @@ class AuthenticationManager:
         self._dummy_hash = ""
         self._secret = b""
         self._cache: Dict[str, Tuple[Session, float]] = {}
+        self._verified: Dict[str, Dict[str, Any]] = {}  # token -> its checked claims
 
     async def prepare(self) -> None:
         """Create the tables and the signing secret; call once after the database is connected."""
@@ -306,6 +307,16 @@ class AuthenticationManager:
 
     async def validate_token(self, token: str) -> Session:
         """The live session a token stands for; raises AuthenticationError saying why not."""
+        claims = self._verified.get(token)
+        if claims is None or claims["exp"] <= time.time():
+            claims = self._decode(token)
+        session = await self.validate_session(str(claims["sid"]))
+        if session is None or session.user_id != claims["sub"]:
+            raise AuthenticationError("the session has ended; log in again", "session-revoked")
+        return session
+
+    def _decode(self, token: str) -> Dict[str, Any]:
+        """The claims of a token whose signature and expiry check out (remembered for next time)."""
         try:
             claims = jwt.decode(
                 token, self._secret, algorithms=[TOKEN_ALGORITHM], options={"require": ["exp", "sid", "sub"]}
@@ -314,10 +325,10 @@ class AuthenticationManager:
             raise AuthenticationError("the login has expired; log in again", "token-expired") from err
         except jwt.PyJWTError as err:
             raise AuthenticationError("the token is not valid; log in again", "invalid-token") from err
-        session = await self.validate_session(str(claims["sid"]))
-        if session is None or session.user_id != claims["sub"]:
-            raise AuthenticationError("the session has ended; log in again", "session-revoked")
-        return session
+        if len(self._verified) >= CACHE_LIMIT:
+            self._verified.clear()
+        self._verified[token] = claims
+        return claims
 
     async def revoke_session(self, session_id: str) -> bool:
         """Revoke user session; True if it was live until now."""
