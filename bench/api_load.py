@@ -6,8 +6,10 @@ Runs the appliance twice in its own process, each time with a fresh data directo
 once as shipped (checked sessions cached for a second) and once the naive way (every request looks
 its session up in the database). For each it reports:
 
-- ``POST /api/v1/process`` "timer status" with ``--clients`` concurrent connections: requests per
-  second and latency percentiles, over ``--requests`` requests;
+- ``POST /api/v1/process`` "timer status" with ``--clients`` concurrent connections as fast as they
+  are answered: requests per second and latency percentiles, over at least ``--requests`` requests;
+- the same at a steady ``--rate`` requests per second over ``--clients`` connections for 10 s:
+  latency percentiles counted from when each request was due;
 - the server's resident memory after a warm-up and after all those requests;
 - (shipped configuration only) ``--ws-clients`` WebSocket clients, each of which must receive every
   one of ``--broadcasts`` announcements; the delay is from the moment the appliance published the
@@ -121,9 +123,42 @@ async def hammer(url: str, token: str, total: int, clients: int) -> dict[str, An
     }
 
 
-def load_process(url: str, token: str, total: int, clients: int, out: Any) -> None:
-    """Entry point of the load-generating process."""
-    out.send(asyncio.run(hammer(url, token, total, clients)))
+async def paced(url: str, token: str, rate: float, clients: int, seconds: float) -> dict[str, Any]:
+    """A steady ``rate`` requests/s spread over ``clients`` connections for ``seconds``. Latency
+    counts from when each request was due, so a stalled server cannot hide its queue."""
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    body = json.dumps({"text": TEXT}).encode()
+    latencies: list[float] = []
+    failures = 0
+    interval = clients / rate  # each connection sends one request per interval
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=clients), headers=headers) as http:
+        start = time.perf_counter() + 0.1
+
+        async def worker(index: int) -> None:
+            nonlocal failures
+            due = start + index * interval / clients
+            while due < start + seconds:
+                await asyncio.sleep(max(0.0, due - time.perf_counter()))
+                async with http.post(url + "/api/v1/process", data=body) as reply:
+                    await reply.read()
+                    failures += reply.status != 200
+                latencies.append(time.perf_counter() - due)
+                due += interval
+
+        await asyncio.gather(*(worker(i) for i in range(clients)))
+        elapsed = time.perf_counter() - start
+    latencies.sort()
+    return {"rps": len(latencies) / elapsed, "requests": len(latencies), "failures": failures,
+            "p50_ms": latencies[len(latencies) // 2] * 1000, "p99_ms": latencies[int(len(latencies) * 0.99)] * 1000,
+            "max_ms": latencies[-1] * 1000}
+
+
+def load_process(url: str, token: str, total: int, clients: int, out: Any, rate: float = 0.0) -> None:
+    """Entry point of the load-generating process (``rate``: paced, else as fast as possible)."""
+    if rate:
+        out.send(asyncio.run(paced(url, token, rate, clients, total / rate)))
+    else:
+        out.send(asyncio.run(hammer(url, token, total, clients)))
 
 
 WRK_SCRIPT = """wrk.method = "POST"
@@ -159,11 +194,12 @@ def run_wrk(url: str, token: str, total: int, clients: int) -> dict[str, Any]:
     }
 
 
-def run_load(url: str, token: str, total: int, clients: int) -> dict[str, Any]:
-    if shutil.which("wrk"):
+def run_load(url: str, token: str, total: int, clients: int, rate: float = 0.0) -> dict[str, Any]:
+    if shutil.which("wrk") and not rate:
         return run_wrk(url, token, total, clients)
     receive, send = multiprocessing.Pipe(duplex=False)
-    proc = multiprocessing.get_context("spawn").Process(target=load_process, args=(url, token, total, clients, send))
+    proc = multiprocessing.get_context("spawn").Process(target=load_process,
+                                                        args=(url, token, total, clients, send, rate))
     proc.start()
     result = receive.recv()
     proc.join()
@@ -225,6 +261,8 @@ def measure(label: str, cache_seconds: float, args: argparse.Namespace, websocke
             rss_after = psutil.Process(server.pid).memory_info().rss
             result.update(label=label, rss_before_mb=rss_before / 2**20, rss_after_mb=rss_after / 2**20,
                           rss_growth_pct=(rss_after - rss_before) / rss_before * 100)
+            steady = run_load(url, token, int(args.rate * 10), args.clients, rate=args.rate)
+            result["steady"] = steady
             if websockets:
                 result["websocket"] = asyncio.run(broadcasts(url, token, args.ws_clients, args.broadcasts))
             return result
@@ -239,6 +277,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--ws-clients", type=int, default=200)
     parser.add_argument("--broadcasts", type=int, default=20)
+    parser.add_argument("--rate", type=float, default=1000.0, help="requests/s of the steady run")
     args = parser.parse_args()
     print(f"{os.cpu_count()} cores; {args.requests} x POST /api/v1/process {TEXT!r}, {args.clients} clients")
     results = [
@@ -250,6 +289,10 @@ def main() -> None:
               f"max {r['max_ms']:.1f} ms, {r['failures']} failed ({r['client']})")
         print(f"  resident memory {r['rss_before_mb']:.1f} MB -> {r['rss_after_mb']:.1f} MB "
               f"({r['rss_growth_pct']:+.1f}%) over {r['requests']} requests")
+        st = r["steady"]
+        print(f"  steady {st['rps']:.0f} requests/s over {args.clients} clients ({st['requests']} requests): "
+              f"p50 {st['p50_ms']:.1f} ms, p99 {st['p99_ms']:.1f} ms, max {st['max_ms']:.1f} ms, "
+              f"{st['failures']} failed")
         if "websocket" in r:
             w = r["websocket"]
             print(f"  {w['clients']} WebSocket clients x {w['broadcasts']} broadcasts: all received: "
