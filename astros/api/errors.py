@@ -111,6 +111,8 @@ async def read_json(request: web.Request) -> Dict[str, Any]:
         body = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as err:
         raise ApiError(400, "malformed-json", f"the body is not valid JSON: {err}") from None
+    except RecursionError:
+        raise ApiError(400, "malformed-json", "the body is nested too deeply") from None
     if not isinstance(body, dict):
         raise ApiError(400, "invalid-request", "the body must be a JSON object")
     return body

@@ -36,7 +36,10 @@ class Refused(Exception):
 
 def _parse(raw: str) -> Dict[str, Any]:
     """A message ``{"type": str, "data": object}``; raises ValueError saying what is wrong."""
-    message = json.loads(raw)
+    try:
+        message = json.loads(raw)
+    except RecursionError:
+        raise ValueError("the message is nested too deeply") from None
     if not isinstance(message, dict) or not isinstance(message.get("type"), str):
         raise ValueError("a message is a JSON object with a 'type'")
     if not isinstance(message.get("data", {}), dict):

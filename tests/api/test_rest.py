@@ -118,6 +118,7 @@ async def test_logout_ends_the_token(api: Api) -> None:
         (b'{"text": "   "}', {"Content-Type": "application/json"}, 400, "invalid-request"),
         (b"text=hello", {"Content-Type": "application/x-www-form-urlencoded"}, 415, "unsupported-media-type"),
         (b"x" * 5_000_000, {"Content-Type": "application/json"}, 413, "payload-too-large"),
+        (b"[" * 100_000 + b"]" * 100_000, {"Content-Type": "application/json"}, 400, "malformed-json"),
     ],
 )
 async def test_bad_bodies_get_the_right_4xx_in_the_envelope(api: Api, body, headers, status, code) -> None:

@@ -101,6 +101,8 @@ async def test_bad_messages_after_auth_get_an_error_not_a_close(api: Api, sessio
     ws = await connect(api, session, "bob")
     await ws.send_str("{oops")
     assert (await receive_json(ws, "error"))["data"]["code"] == "invalid-message"
+    await ws.send_str("[" * 30_000 + "]" * 30_000)
+    assert (await receive_json(ws, "error"))["data"]["code"] == "invalid-message"
     await ws.send_json({"type": "request", "data": {"text": 42}})
     assert (await receive_json(ws, "error"))["data"]["code"] == "invalid-request"
     await ws.send_json({"type": "ping", "data": {"n": 1}})
