@@ -208,8 +208,12 @@ class PermissionsConfig:
     """Which permissions users have before any are granted in the database."""
 
     default: List[str] = field(
-        default_factory=lambda: ["home.read", "home.control", "timers", "alarms", "lists", "volume", "memory"]
+        default_factory=lambda: [
+            "home.read", "home.control", "timers", "alarms", "lists", "volume", "memory", "system.read", "files.read",
+        ]
     )
+    """Permissions everyone holds; the ones that change files or stop programs (``files.write``,
+    ``system.control``) are deliberately not among them."""
     users: Dict[str, List[str]] = field(default_factory=dict)
     """Extra permissions per user id; ``"*"`` grants every permission."""
 
@@ -325,6 +329,87 @@ class VoiceConfig:
 
 
 @dataclass(frozen=True)
+class SystemConfig:
+    """What AstrOS may touch on its own machine: folders for files, programs it may run, limits."""
+
+    file_roots: List[str] = field(default_factory=lambda: ["~/Downloads", "~/Documents"])
+    """Folders file skills may read and change; relative paths start at the first."""
+    allowed_commands: List[str] = field(default_factory=list)
+    """Programs AstrOS may run (a name, a path, or a program with its first arguments); empty: none."""
+    services: Dict[str, str] = field(default_factory=dict)
+    """Services people may ask to restart, spoken name -> systemd unit (``music = "mpd.service"``)."""
+    max_file_bytes: int = 1_048_576
+    max_copy_bytes: int = 104_857_600
+    command_timeout: float = 30.0
+    max_output_bytes: int = 65_536
+
+    def __post_init__(self) -> None:
+        if not self.file_roots:
+            raise ValueError("file_roots: list at least one folder")
+        for key in ("max_file_bytes", "max_copy_bytes", "max_output_bytes"):
+            _at_least(key, getattr(self, key), 1024)
+        _between("command_timeout", self.command_timeout, 0.1, 3600.0)
+
+
+BUTTON_ACTIONS: typing.Final = frozenset({"", "talk", "mute", "volume_up", "volume_down", "stop"})
+LED_SHOWS: typing.Final = frozenset({"status", "listening", "thinking", "speaking", "ringing", "muted", "error"})
+
+
+@dataclass(frozen=True)
+class ButtonConfig:
+    """A push button on a GPIO pin and what its short, long and double presses do."""
+
+    pin: str
+    action: str = "talk"
+    """Short press: talk, mute, volume_up, volume_down, stop, or "" (nothing)."""
+    long_action: str = ""
+    double_action: str = ""
+    pull_up: bool = True
+    """True: the button connects the pin to ground (the usual wiring)."""
+
+    def __post_init__(self) -> None:
+        for key in ("action", "long_action", "double_action"):
+            _choice(key, getattr(self, key), BUTTON_ACTIONS)
+        if self.action == "talk" and self.long_action:
+            raise ValueError("long_action: a talk button's long press is hold to talk; leave long_action empty")
+
+
+@dataclass(frozen=True)
+class LedConfig:
+    """A LED on a GPIO pin and which state of AstrOS it shows."""
+
+    pin: str
+    shows: str = "status"
+    active_high: bool = True
+    """False when the LED lights with the pin low."""
+
+    def __post_init__(self) -> None:
+        _choice("shows", self.shows, LED_SHOWS)
+
+
+@dataclass(frozen=True)
+class GpioConfig:
+    """Buttons and LEDs on the appliance's GPIO pins."""
+
+    enabled: bool = True
+    hold_seconds: float = 0.6
+    """A press at least this long is a long press (on a talk button: hold to talk)."""
+    double_press_seconds: float = 0.35
+    bounce_seconds: float = 0.02
+    buttons: List[ButtonConfig] = field(default_factory=list)
+    leds: List[LedConfig] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        _between("hold_seconds", self.hold_seconds, 0.1, 10.0)
+        _between("double_press_seconds", self.double_press_seconds, 0.05, 2.0)
+        _between("bounce_seconds", self.bounce_seconds, 0.0, 0.5)
+        pins = [b.pin for b in self.buttons] + [led.pin for led in self.leds]
+        taken = sorted({pin for pin in pins if pins.count(pin) > 1})
+        if taken:
+            raise ValueError(f"buttons/leds: pin {taken[0]} is used twice")
+
+
+@dataclass(frozen=True)
 class AstrOSConfig:
     """Main AstrOS configuration."""
 
@@ -343,6 +428,8 @@ class AstrOSConfig:
     agent: AgentConfig = field(default_factory=AgentConfig)
     api: ApiConfig = field(default_factory=ApiConfig)
     voice: VoiceConfig = field(default_factory=VoiceConfig)
+    system: SystemConfig = field(default_factory=SystemConfig)
+    gpio: GpioConfig = field(default_factory=GpioConfig)
     source: str = "<defaults>"
     """The file this configuration came from (not a key)."""
 

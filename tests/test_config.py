@@ -54,7 +54,9 @@ def test_no_file_means_documented_defaults(no_config_anywhere) -> None:
     assert config.data_path == no_config_anywhere / "home" / ".local" / "share" / "astros"
     assert config.database_path == config.data_path / "astros.db"
     assert config.plugins.auto_load is True and config.plugins.plugin_timeout == 30
-    assert config.permissions.default == ["home.read", "home.control", "timers", "alarms", "lists", "volume", "memory"]
+    assert config.permissions.default == [
+        "home.read", "home.control", "timers", "alarms", "lists", "volume", "memory", "system.read", "files.read",
+    ]
     assert config.intents.min_confidence == 0.5 and config.intents.action_confidence == 0.75
     assert config.home == HomeConfig()
 
@@ -276,6 +278,10 @@ TABLES: dict[str, type] = {
     "[api]": config_module.ApiConfig,
     "[voice]": config_module.VoiceConfig,
     "[[voice.wake_words]]": config_module.WakeWordConfig,
+    "[system]": config_module.SystemConfig,
+    "[gpio]": config_module.GpioConfig,
+    "[[gpio.buttons]]": config_module.ButtonConfig,
+    "[[gpio.leds]]": config_module.LedConfig,
 }
 TYPE_WORDS = {str: "string", int: "integer", float: "number", bool: "boolean"}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from astros.config import PermissionsConfig
 from astros.security.permissions import Permission, PermissionManager
 
-DEFAULTS = ["home.read", "home.control", "timers", "alarms", "lists", "volume", "memory"]
+DEFAULTS = ["home.read", "home.control", "timers", "alarms", "lists", "volume", "memory", "system.read", "files.read"]
 
 
 async def test_every_user_holds_the_configured_defaults(database) -> None:
