@@ -60,7 +60,7 @@ def start_server(data: Path, cache_seconds: float) -> tuple[subprocess.Popen[byt
     config.write_text(
         f'data_dir = "{data}"\ntimezone = "UTC"\nlog_level = "WARNING"\n'
         f'[api]\nhost = "127.0.0.1"\nport = {port}\nsession_cache_seconds = {cache_seconds}\n'
-        "ws_queue_size = 1000\n"
+        "ws_queue_size = 1000\n[voice]\nenabled = false\n"
     )
     astros = [sys.executable, "-m", "astros"]
     subprocess.run([*astros, "user", "add", "bench", "--password-stdin", "--config", str(config)],
