@@ -46,7 +46,9 @@ SCHEMAS: Dict[str, Any] = {
                               context={"type": "object"}),
     "TtsRequest": _object(["text"], text={"type": "string", "minLength": 1, "maxLength": 1000}),
     "Reply": REPLY,
-    "AudioReply": {**REPLY, "properties": {**REPLY["properties"], "transcript": STR}},
+    "AudioReply": {**REPLY, "properties": {**REPLY["properties"], "transcript": STR,
+                                           "audio": {"type": "string", "contentEncoding": "base64",
+                                                     "contentMediaType": "audio/wav"}}},
     "Wav": {"type": "string", "contentMediaType": "audio/wav"},
     "PluginsReply": _ok(_object(["plugins"], plugins={"type": "array", "items": _object(
         ["name", "version", "status", "description"], name=STR, version=STR, status={"enum": ["active", "failed"]},

@@ -6,6 +6,7 @@ document cannot drift from what the server does.
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
 
@@ -98,6 +99,9 @@ async def audio(request: web.Request) -> web.Response:
     response = await ask(request.app, session, transcript)
     body = reply_body(response)
     body["transcript"] = transcript
+    if request.query.get("speak", "").lower() in ("1", "true", "yes"):
+        spoken = await request.app[SPEECH].synthesizer()(response.message)
+        body["audio"] = base64.b64encode(spoken).decode("ascii")
     return web.json_response(body)
 
 
@@ -188,8 +192,11 @@ ROUTES: List[Route] = [
     Route("POST", "/auth/logout", logout, "End the session of the token", response="Message", errors=AUTH_ERRORS),
     Route("POST", "/process", process, "Ask AstrOS something in writing",
           request=("application/json", "ProcessRequest"), errors=(*JSON_ERRORS, 403, 503)),
-    Route("POST", "/audio", audio, "Ask with a WAV recording; returns the transcript and the reply",
-          request=("audio/wav", "Wav"), response="AudioReply", errors=(400, 401, 403, 413, 415, 422, 503)),
+    Route("POST", "/audio", audio, "Ask with a WAV recording; returns the transcript and the reply "
+          "(and the reply spoken, as a base64 WAV in 'audio', with ?speak=true)",
+          request=("audio/wav", "Wav"), response="AudioReply", errors=(400, 401, 403, 413, 415, 422, 503),
+          parameters=[{"name": "speak", "in": "query", "required": False,
+                       "schema": {"type": "string", "enum": ["true", "false", "1", "0", "yes", "no"]}}]),
     Route("POST", "/tts", tts, "Speak a text; returns a WAV", request=("application/json", "TtsRequest"),
           response="audio/wav", errors=(*JSON_ERRORS, 503)),
     Route("GET", "/plugins", plugins, "The plugins and the intents each handles", response="PluginsReply",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import wave
 from collections.abc import AsyncIterator
@@ -48,8 +49,11 @@ async def test_tts_speaks_and_audio_understands_the_recording(client: TestClient
     spoken = await reply.read()
     with wave.open(io.BytesIO(spoken)) as wav:
         assert wav.getnframes() / wav.getframerate() > 0.8
-    reply = await client.post("/api/v1/audio", data=spoken, headers={**headers, "Content-Type": "audio/wav"})
+    reply = await client.post("/api/v1/audio?speak=true", data=spoken,
+                              headers={**headers, "Content-Type": "audio/wav"})
     body = await reply.json()
     assert reply.status == 200, body
     assert "timer" in body["transcript"].lower()
     assert body["message"] == "Timer set for 5 minutes."
+    with wave.open(io.BytesIO(base64.b64decode(body["audio"]))) as wav:  # the reply, spoken
+        assert wav.getnframes() / wav.getframerate() > 0.5

@@ -97,7 +97,8 @@ function say(text, cls) {
 function showReply(reply) {
   if (reply.transcript) say(`(heard) ${reply.transcript}`, "you");
   say(reply.message, reply.success ? "reply" : "failed");
-  if ($("speak-replies").checked) speak(reply.message);
+  if (reply.audio) new Audio(`data:audio/wav;base64,${reply.audio}`).play();
+  else if ($("speak-replies").checked) speak(reply.message);
   refreshTimers();
   refreshLists();
 }
@@ -128,7 +129,8 @@ $("record").addEventListener("click", async () => {
       $("record").textContent = "Speak";
       try {
         const wav = await toWav(new Blob(chunks));
-        showReply(await api("POST", "/audio", wav, "audio/wav"));
+        const speak = $("speak-replies").checked ? "?speak=true" : "";
+        showReply(await api("POST", `/audio${speak}`, wav, "audio/wav"));
       } catch (err) {
         say(err.message, "failed");
       }
