@@ -84,3 +84,25 @@ async def test_a_user_without_the_timers_permission_sees_why(api: Api, page) -> 
     failed = page.locator("#conversation li.failed")
     await failed.wait_for()
     assert "timers" in await failed.inner_text()
+
+
+async def test_a_recording_reaches_the_server_as_a_wav(api: Api, tmp_path: Path) -> None:
+    """Chromium's fake microphone records a tone; the page turns it into a WAV the server accepts
+    (a non-WAV would get 'not a WAV file'; speech itself is off in these tests, hence the 503)."""
+    args = [*CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
+    async with playwright_api.async_playwright() as driver:
+        context = await driver.chromium.launch_persistent_context(
+            str(tmp_path / "profile"), executable_path=CHROMIUM, args=args, headless=True,
+        )
+        try:
+            page = await context.new_page()
+            await log_in(page, api, "bob")
+            await page.click("#record")
+            await page.locator("#record", has_text="Stop").wait_for()
+            await page.wait_for_timeout(1200)
+            await page.click("#record")
+            failed = page.locator("#conversation li.failed")
+            await failed.wait_for()
+            assert "speech is not available" in await failed.inner_text()
+        finally:
+            await context.close()
