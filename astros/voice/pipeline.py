@@ -28,13 +28,14 @@ from ..types import Response, UserRequest, utcnow
 from . import earcons
 from .audio import AudioChunk, AudioSink, AudioSource
 from .engines import VoiceEngines
+from .known import command_check, complete_command
 from .stt import Transcript, home_prompt
 from .vad import SILENCE_PRESETS, EndOfSpeech, Segment
 from .wake import Detection
 
 _LOGGER = logging.getLogger(__name__)
 RING_EVENTS = (EventType.TIMER_FINISHED, EventType.ALARM_RINGING)
-EARLY_SILENCE_S = 0.15  # seconds of pause after which transcription starts, before the command surely ended
+EARLY_SILENCE_S = 0.09  # seconds of pause after which transcription starts, before the command surely ended
 
 
 class State(StrEnum):
@@ -69,6 +70,9 @@ class VoicePipeline:
         """Seconds of input audio consumed so far."""
         self.volume = self.voice.volume
         self.muted = False
+        self.microphone_muted = False
+        """True while the mute button keeps the microphone closed."""
+        self._source: Optional[AudioSource] = None
         self._command: list[np.ndarray] = []
         self._segmenter: Optional[EndOfSpeech] = None
         self._session = ""
@@ -81,6 +85,10 @@ class VoicePipeline:
         """(end of speech it covers, transcription started at the first pause)."""
         self._unsubscribe = agent.events.subscribe(self._on_agent_event)
         engines.stt.prompt = home_prompt(_home_names(agent.config))
+        recognizer = getattr(agent, "recognizer", None)
+        engines.stt.command_check = command_check(recognizer, agent.config.home.area) if recognizer else None
+        self.early_stop = True
+        """End a command at a short pause when its transcript is already a complete known command."""
         if engines.wake is not None:
             engines.wake.reset()  # a new stream: nothing heard before it counts
 
@@ -105,8 +113,9 @@ class VoicePipeline:
             self.volume, self.muted = await plugin.get_level(), await plugin.is_muted()
 
     def close(self) -> None:
-        """Stop following the agent's events."""
+        """Stop following the agent's events (and asking its recognizer about commands)."""
         self._unsubscribe()
+        self.engines.stt.command_check = None
 
     # -- the loop --------------------------------------------------------------------------------
 
@@ -115,6 +124,7 @@ class VoicePipeline:
         """Process ``source`` until it ends (or, with ``until_idle_after_s``, until the pipeline is
         idle after that much input), then finish the reply in progress. ``lockstep`` (a recording
         read as fast as possible) waits for each reply before reading on."""
+        self._source = source
         if self.engines.wake is None and self.state is State.IDLE:
             self.start_listening()
         async for chunk in source:
@@ -134,6 +144,9 @@ class VoicePipeline:
     async def feed(self, chunk: AudioChunk) -> None:
         """Take one block from the microphone."""
         self.position_s = chunk.end_s
+        if self.microphone_muted:  # a source that cannot close its device: nothing it hears counts
+            await asyncio.sleep(0)
+            return
         if self.state is State.LISTENING:
             detection = self.engines.wake.process(chunk) if self._followup and self.engines.wake else None
             if detection is not None:  # the wake word instead of an answer: start over
@@ -192,12 +205,32 @@ class VoicePipeline:
             self._go_idle(reason="no-speech")
 
     def _transcribe_early(self, segmenter: EndOfSpeech) -> None:
-        """At the first short pause, transcribe what was said so far while the silence window runs;
-        if nobody speaks again, that transcript is the command's and the wait costs nothing."""
+        """At a short pause, transcribe what was said so far while the silence window runs; if
+        nobody speaks again, that transcript is the command's and the wait costs nothing. When it
+        is already a complete known command, the reply starts without waiting for the window."""
         if segmenter.speech_s < self.voice.min_command_seconds:
             return
-        if self._early is None or self._early[0] != segmenter.speech_end_s:
-            self._early = (segmenter.speech_end_s, self._transcribe(segmenter.speech_end_s))
+        if self._early is not None and self._early[0] == segmenter.speech_end_s:
+            return
+        if self._early is not None and not self._early[1].done():
+            return  # one at a time: the newest pause is taken up when this one finishes
+        task = self._transcribe(segmenter.speech_end_s)
+        self._early = (segmenter.speech_end_s, task)
+        task.add_done_callback(self._early_done)
+
+    def _early_done(self, task: asyncio.Task[Transcript]) -> None:
+        segmenter = self._segmenter
+        if self.state is not State.LISTENING or segmenter is None or self._early is None or self._early[1] is not task:
+            return
+        if segmenter.state is not Segment.SPEAKING:
+            return
+        if self._early[0] != segmenter.speech_end_s:  # spoke again meanwhile: take up the newest pause
+            if segmenter.silence_run_s >= EARLY_SILENCE_S:
+                self._transcribe_early(segmenter)
+            return
+        if self.early_stop and not task.cancelled() and task.exception() is None and complete_command(task.result()):
+            _LOGGER.debug("Command complete at a pause: %r", task.result().text)
+            self._start(self._respond(task, segmenter.speech_s))
 
     def _transcribe(self, speech_end_s: float) -> asyncio.Task[Transcript]:
         audio = np.concatenate(self._command)[: int((speech_end_s + 0.15) * 16_000)]
@@ -228,7 +261,7 @@ class VoicePipeline:
         try:
             transcript = await transcription
             self._emit(EventType.STT_TEXT, text=transcript.text, audio_s=transcript.audio_s,
-                       speech_s=round(speech_s, 3), elapsed_s=transcript.elapsed_s)
+                       speech_s=round(speech_s, 3), elapsed_s=transcript.elapsed_s, how=transcript.how)
             if not transcript.text:
                 raise LookupError("nothing was understood")
             self._emit(EventType.THINKING)
@@ -288,12 +321,57 @@ class VoicePipeline:
         if self.state in (State.RESPONDING, State.RINGING):
             self.interrupt()
             asyncio.get_running_loop().call_soon(self._after_stop)
+        elif self.state is State.LISTENING:
+            self._go_idle(reason="stopped")
 
     def _after_stop(self) -> None:
         if self._task is not None and not self._task.done():
             self._task.add_done_callback(lambda _t: self._go_idle(reason="stopped"))
         else:
             self._go_idle(reason="stopped")
+
+    # -- buttons ---------------------------------------------------------------------------------
+
+    async def talk(self) -> None:
+        """The talk button: cut short a reply or a ring and listen for a command now (no wake word)."""
+        if self.microphone_muted:
+            _LOGGER.info("The microphone is muted: not listening")
+            return
+        if self.state in (State.RESPONDING, State.RINGING):
+            self.interrupt()
+            if self._task is not None:
+                await self._task
+        self._session = f"voice-{uuid.uuid4().hex[:8]}"
+        if self.voice.earcons:
+            self._earcon = asyncio.create_task(self.sink.play(self._loud(earcons.wake_tone()), earcons.EARCON_RATE))
+        self.start_listening()
+
+    def hold_listening(self) -> None:
+        """Hold to talk: pauses no longer end the command; :meth:`end_command` does (or the length limit)."""
+        if self.state is State.LISTENING and self._segmenter is not None:
+            self._segmenter.silence_s = self._segmenter.timeout_s = self.voice.max_command_seconds
+
+    def end_command(self) -> None:
+        """The talk button let go after holding: the command is what was said until now."""
+        segmenter = self._segmenter
+        if self.state is not State.LISTENING or segmenter is None:
+            return
+        if segmenter.speech_s < self.voice.min_command_seconds:
+            self._go_idle(reason="no-speech")
+            return
+        self._start(self._respond(self._transcribe(segmenter.speech_end_s), segmenter.speech_s))
+
+    def set_microphone_muted(self, muted: bool) -> None:
+        """The mute button: while muted nothing heard counts, and the live microphone is closed."""
+        if muted == self.microphone_muted:
+            return
+        self.microphone_muted = muted
+        close = getattr(self._source, "set_muted", None)
+        if close is not None:
+            close(muted)
+        if muted and self.state is State.LISTENING:
+            self._go_idle(reason="muted")
+        self._emit(EventType.MICROPHONE_MUTED, muted=muted)
 
     # -- ringing ---------------------------------------------------------------------------------
 

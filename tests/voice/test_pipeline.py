@@ -158,3 +158,16 @@ async def test_volume_follows_the_volume_setting(engines: VoiceEngines, tmp_path
     sink.parts.clear()
     await pipeline.speak("Hello.")
     assert not sink.audio.any()
+
+
+async def test_a_complete_command_is_answered_before_the_silence_window_ends(engines: VoiceEngines, agent) -> None:
+    from astros.voice.vad import SILENCE_PRESETS
+
+    pipeline = VoicePipeline(engines, agent, WavFileSink())
+    silence_at_reply: list[float] = []
+    agent.events.subscribe(lambda e: e.type is EventType.STT_TEXT and silence_at_reply.append(
+        pipeline._segmenter.silence_run_s))
+    source = WavFileSource(spoken_command("what time is it"), realtime=True, trailing_silence_s=1.5)
+    await pipeline.run(source)
+    pipeline.close()
+    assert silence_at_reply and silence_at_reply[0] < SILENCE_PRESETS["default"]

@@ -12,7 +12,9 @@ from astros.voice.engines import VoiceEngines
 from astros.voice.stt import WhisperSpeechToText, home_prompt
 from astros.voice.tts import PiperTextToSpeech
 
-from .conftest import recording
+from astros.voice.audio import read_audio
+
+from .conftest import WAKE, recording
 
 
 async def test_a_command_is_transcribed(engines: VoiceEngines) -> None:
@@ -55,3 +57,17 @@ async def test_spoken_reply_transcribes_back(engines: VoiceEngines) -> None:
     audio = await asyncio.to_thread(engines.tts.synthesize_all, "Turned off the kitchen lights.")
     text = (await engines.stt.transcribe(resample(audio.samples, audio.rate, 16_000))).text
     assert text.lower().rstrip(".") == "turned off the kitchen lights"
+
+
+async def test_a_known_command_is_preferred_to_dictation(engines: VoiceEngines, agent) -> None:
+    from astros.voice.known import command_check
+
+    engines.stt.prompt = home_prompt(["Kitchen", "Living Room", "Office", "Kitchen lights", "Living room lamp"])
+    engines.stt.command_check = command_check(agent.recognizer, "Living Room")
+    try:
+        weather = await engines.stt.transcribe(recording("what's the weather"))
+        noise = await engines.stt.transcribe(read_audio(WAKE / "background_noise.wav")[: 3 * 16_000])
+    finally:
+        engines.stt.command_check = None
+    assert weather.command.intent == "HassGetWeather" and weather.how in ("short", "n-best")
+    assert noise.command is None

@@ -1,0 +1,99 @@
+"""Whisper decoding for commands: a short encoder window, n-best hypotheses, repeats cut.
+
+faster-whisper always encodes a 30 s window; for a two-second command most of that is padding and
+the encoder is most of the time. :class:`CommandDecoder` encodes just the audio plus a margin
+(several times faster) for a first greedy guess, and the full window when the guess is not a known
+command, where it lists the n best hypotheses (with and without the home prompt) so the caller can
+pick the one that is a command. Whisper fed a short window tends to repeat what it heard
+("next, next, next"), so the repeats are cut (:func:`cut_repeats`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Final, Optional
+
+import numpy as np
+
+from .audio import SAMPLE_RATE
+
+FULL_FRAMES: Final = 3000  # Whisper's 30 s window, in 10 ms feature frames
+SHORT_MARGIN_FRAMES: Final = 100  # what a short window adds after the audio
+SHORT_MIN_FRAMES: Final = 300
+SHORT_MAX_AUDIO_S: Final = 12.0  # longer audio always gets the full window
+MAX_PROMPT_TOKENS: Final = 223
+
+
+@dataclass(frozen=True, slots=True)
+class Hypothesis:
+    """One decoding: text, mean log-probability per token, and whether the home prompt was used."""
+
+    text: str
+    score: float
+    prompted: bool
+    no_speech: float = 0.0
+
+
+def cut_repeats(text: str) -> str:
+    """``text`` up to where its first clause starts again ("Next, next, next," -> "Next")."""
+    clauses = [c for c in re.split(r"(?<=[,.!?;])\s*", text.strip()) if c.strip(" ,.!?;")]
+    if not clauses:
+        return text.strip()
+    first = _norm(clauses[0])
+    kept = [clauses[0]]
+    for clause in clauses[1:]:
+        if _norm(clause) == first:
+            break
+        kept.append(clause)
+    result = " ".join(kept).strip()
+    return result.rstrip(",;") if len(kept) < len(clauses) else result
+
+
+def _norm(text: str) -> str:
+    return " ".join(re.sub(r"[^a-z0-9' ]+", " ", text.lower()).split())
+
+
+class CommandDecoder:
+    """Low-level Whisper calls on a loaded :class:`faster_whisper.WhisperModel` (English or a fixed language)."""
+
+    def __init__(self, model: Any, language: str) -> None:
+        from faster_whisper.tokenizer import Tokenizer
+
+        self.model = model
+        self.tokenizer = Tokenizer(model.hf_tokenizer, model.model.is_multilingual, task="transcribe",
+                                   language=language)
+
+    def encode(self, samples: np.ndarray, short: bool) -> tuple[Any, int]:
+        """The encoder output for int16 ``samples`` and the window length in frames."""
+        features = self.model.feature_extractor(samples.astype(np.float32) / 32768.0)
+        frames = FULL_FRAMES
+        if short:
+            frames = min(FULL_FRAMES, max(SHORT_MIN_FRAMES, features.shape[-1] + SHORT_MARGIN_FRAMES))
+            frames += frames % 2
+        features = features[:, :frames]
+        if features.shape[-1] < frames:
+            features = np.pad(features, ((0, 0), (0, frames - features.shape[-1])))
+        return self.model.encode(features), frames
+
+    def start(self, prompt: Optional[str]) -> list[int]:
+        """Decoder start tokens: the prompt (as previous text), then start of transcript, no timestamps."""
+        tokens: list[int] = []
+        if prompt:
+            tokens = [self.tokenizer.sot_prev, *self.tokenizer.encode(" " + prompt.strip())[-MAX_PROMPT_TOKENS:]]
+        return tokens + [*self.tokenizer.sot_sequence, self.tokenizer.no_timestamps]
+
+    def decode(self, encoded: Any, prompt: Optional[str], *, beam_size: int = 1, hypotheses: int = 1,
+               max_new_tokens: int = 224) -> list[Hypothesis]:
+        """The ``hypotheses`` best decodings, best first."""
+        start = self.start(prompt)
+        result = self.model.model.generate(
+            encoded, [start], beam_size=beam_size, num_hypotheses=hypotheses, return_scores=True,
+            return_no_speech_prob=True, max_length=len(start) + max_new_tokens, suppress_blank=True)[0]
+        return [Hypothesis(self.tokenizer.decode(ids).strip(), float(score), bool(prompt), result.no_speech_prob)
+                for ids, score in zip(result.sequences_ids, result.scores)]
+
+
+def short_max_tokens(samples: np.ndarray) -> int:
+    """Tokens a short-window decoding may produce: enough for fast speech, not for long repeats."""
+    return int(12 + 8 * len(samples) / SAMPLE_RATE)

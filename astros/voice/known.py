@@ -1,0 +1,45 @@
+"""Which transcripts are known commands of this home, and which are complete enough to act on at once.
+
+Speech to text asks :func:`command_check` whether a hypothesis is something this home can be asked
+(an exact match of a skill's sentence template with this home's names); the pipeline asks
+:func:`complete_command` whether a transcript made at a short pause can end the command without
+waiting for the rest of the silence window.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Final, Optional
+
+from .stt import CommandCheck, Transcript
+
+_LOGGER = logging.getLogger(__name__)
+
+EXACT_CONFIDENCE: Final = 1.0  # a template match without wildcards
+CONTINUES: Final = frozenset(
+    "a an and the to in on of for at with my or but then by from into onto plus please".split()
+)
+"""Words a sentence does not end on: a transcript ending with one was cut mid-phrase."""
+
+
+def command_check(recognizer: Any, area: Optional[str]) -> CommandCheck:
+    """A check that returns the recognizer's Recognition when ``text`` matches a sentence template
+    (the cheap template match first; the full recognition only for a match), else None."""
+
+    def check(text: str) -> Optional[Any]:
+        words = " ".join(text.split())
+        if not words or recognizer.templates.match(words) is None:
+            return None
+        result = recognizer.recognize_text(words, area)
+        return result if result.layer == "template" and result.intent else None
+
+    return check
+
+
+def complete_command(transcript: Transcript) -> bool:
+    """True when ``transcript`` is an exact template command that does not end mid-phrase."""
+    command = transcript.command
+    if command is None or getattr(command, "confidence", 0.0) < EXACT_CONFIDENCE:
+        return False
+    words = transcript.text.lower().strip(" .,!?;").split()
+    return bool(words) and words[-1].strip(",;") not in CONTINUES

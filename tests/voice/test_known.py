@@ -1,0 +1,42 @@
+"""Known commands: repeats cut from short-window transcripts, and when a transcript may end a command."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from astros.voice.decode import cut_repeats
+from astros.voice.known import complete_command
+from astros.voice.stt import Transcript
+
+
+@dataclass
+class Found:
+    intent: str
+    confidence: float
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Next, next, next, next,", "Next"),
+    ("Never mind, never mind, never mind", "Never mind"),
+    ("Set a timer for five minutes, set a timer for five minutes, set a timer", "Set a timer for five minutes"),
+    ("What's the date? What's the date?", "What's the date?"),
+    ("Set, Bed Light, brightness, 50%,", "Set, Bed Light, brightness, 50%,"),
+    ("Turn on the lights.", "Turn on the lights."),
+    ("", ""),
+])
+def test_repeats_are_cut(text: str, expected: str) -> None:
+    assert cut_repeats(text) == expected
+
+
+@pytest.mark.parametrize(("text", "command", "complete"), [
+    ("Turn on the living room lamp", Found("HassTurnOn", 1.0), True),
+    ("What time is it?", Found("HassGetCurrentTime", 1.0), True),
+    ("Turn on the lights in the", Found("HassTurnOn", 1.0), False),  # cut mid-phrase
+    ("Turn off the kitchen lights and", Found("HassTurnOff", 1.0), False),
+    ("Add apples to my shopping list", Found("HassShoppingListAddItem", 0.9), False),  # a wildcard: may go on
+    ("Looks so wet", None, False),
+])
+def test_only_exact_unfinished_free_commands_end_early(text: str, command: object, complete: bool) -> None:
+    assert complete_command(Transcript(text, 2.0, 0.1, command, "short")) is complete
