@@ -40,6 +40,8 @@ class EventType(StrEnum):
     DEVICE_CHANGED = "device_changed"
     VOLUME_CHANGED = "volume_changed"
     ANNOUNCEMENT = "announcement"
+    MICROPHONE_MUTED = "microphone_muted"
+    """The microphone was closed (``muted: true``) or opened again (a mute button)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,9 @@
 
 A pin is named the way gpiozero names it: ``"GPIO17"`` or ``"BCM17"`` (Broadcom number),
 ``"BOARD11"`` (header pin), ``"J8:11"``, or a bare number (Broadcom). Outputs drive lights and
-switches (a dimmable output uses PWM when the pin supports it); inputs read contacts.
+switches (a dimmable output uses PWM when the pin supports it); inputs read contacts; buttons
+report presses and releases (on gpiozero's thread: hand them to the event loop with
+``loop.call_soon_threadsafe``); lights switch and blink.
 
 Where no GPIO chip exists (a desktop, a container) every call raises :class:`GpioUnavailable`
 with a reason a person understands; nothing here crashes the caller. Tests select gpiozero's mock
@@ -12,9 +14,11 @@ pins with ``GPIOZERO_PIN_FACTORY=mock``.
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from typing import Any, Dict, Optional, Union
 
-from gpiozero import LED, PWMLED, DigitalInputDevice, Device, OutputDevice
+from gpiozero import LED, PWMLED, Button, DigitalInputDevice, Device, OutputDevice
 from gpiozero.exc import GPIOPinInUse, PinInvalidPin, PinPWMUnsupported
 
 from ..errors import AstrOSError
@@ -65,12 +69,75 @@ class GpioOutput:
         self._device.close()
 
 
+class GpioButton:
+    """A push button. Its callbacks run on gpiozero's own thread, with ``time.monotonic()`` of the edge."""
+
+    def __init__(self, device: Button) -> None:
+        self._device = device
+
+    def on_change(self, pressed: Callable[[float], None], released: Callable[[float], None]) -> None:
+        """Call ``pressed(t)`` when the button goes down and ``released(t)`` when it comes up."""
+        self._device.when_pressed = lambda: pressed(time.monotonic())
+        self._device.when_released = lambda: released(time.monotonic())
+
+    @property
+    def is_pressed(self) -> bool:
+        return bool(self._device.is_pressed)
+
+    def close(self) -> None:
+        self._device.close()
+
+
+class GpioLight:
+    """A LED: on, off, or blinking (gpiozero blinks it from a thread of its own)."""
+
+    def __init__(self, device: LED) -> None:
+        self._device = device
+
+    def on(self) -> None:
+        self._device.on()
+
+    def off(self) -> None:
+        self._device.off()
+
+    def blink(self, on_s: float, off_s: float) -> None:
+        """Blink until told otherwise: ``on_s`` seconds lit, ``off_s`` dark."""
+        self._device.blink(on_time=on_s, off_time=off_s, background=True)
+
+    @property
+    def is_lit(self) -> bool:
+        return bool(self._device.is_lit)
+
+    def close(self) -> None:
+        self._device.close()
+
+
 class GpioPins:
     """The pins one process uses, created on first use and released by :meth:`close`."""
 
     def __init__(self) -> None:
         self._outputs: Dict[str, GpioOutput] = {}
         self._inputs: Dict[str, DigitalInputDevice] = {}
+        self._parts: list[Any] = []
+
+    def button(self, pin: str, *, pull_up: bool = True, bounce_s: float = 0.0) -> GpioButton:
+        """A push button on ``pin`` (``pull_up``: it connects the pin to ground).
+
+        Raises:
+            GpioUnavailable: no GPIO here, the pin name is wrong, or the pin is taken.
+        """
+        device = _create(Button, pin, pull_up=pull_up, bounce_time=bounce_s or None)
+        self._parts.append(GpioButton(device))
+        return self._parts[-1]
+
+    def light(self, pin: str, *, active_high: bool = True) -> GpioLight:
+        """A LED on ``pin``, off to begin with.
+
+        Raises:
+            GpioUnavailable: no GPIO here, the pin name is wrong, or the pin is taken.
+        """
+        self._parts.append(GpioLight(_create(LED, pin, active_high=active_high, initial_value=False)))
+        return self._parts[-1]
 
     def output(self, pin: str, *, dimmable: bool = False, level: float = 0.0) -> GpioOutput:
         """The output on ``pin``, created at ``level`` the first time (PWM if ``dimmable`` and possible).
@@ -102,7 +169,7 @@ class GpioPins:
 
     def close(self) -> None:
         """Release every pin this object created."""
-        devices: list[Any] = [*self._outputs.values(), *self._inputs.values()]
+        devices: list[Any] = [*self._outputs.values(), *self._inputs.values(), *self._parts]
         for device in devices:
             try:
                 device.close()
@@ -110,6 +177,7 @@ class GpioPins:
                 _LOGGER.exception("Could not release a GPIO pin")
         self._outputs.clear()
         self._inputs.clear()
+        self._parts.clear()
 
 
 class _PwmUnsupported(Exception):

@@ -288,6 +288,20 @@ class MicrophoneSource:
         self._position = 0
         self._resampler: Any = None
         self._loop: Optional[asyncio.AbstractEventLoop] = None
+        self._unmuted = asyncio.Event()
+        self._unmuted.set()
+
+    def set_muted(self, muted: bool) -> None:
+        """The mute button: close the input device while muted, open it again after."""
+        if muted:
+            self._unmuted.clear()
+        else:
+            self._unmuted.set()
+
+    @property
+    def muted(self) -> bool:
+        """True while the device is kept closed."""
+        return not self._unmuted.is_set()
 
     @property
     def dropped(self) -> int:
@@ -306,6 +320,7 @@ class MicrophoneSource:
         self._loop = asyncio.get_running_loop()
         warned = False
         while True:
+            await self._unmuted.wait()
             stream = await asyncio.to_thread(self._open)
             if stream is None:
                 if not warned:
@@ -318,9 +333,12 @@ class MicrophoneSource:
             warned = False
             self.connected.set()
             try:
-                while stream.active:
-                    await asyncio.sleep(0.5)
-                _LOGGER.warning("Input device stopped; looking for it again")
+                while stream.active and not self.muted:
+                    await asyncio.sleep(0.25)
+                if self.muted:
+                    _LOGGER.info("Microphone closed (muted)")
+                else:
+                    _LOGGER.warning("Input device stopped; looking for it again")
             finally:
                 self.connected.clear()
                 await asyncio.to_thread(_close_quietly, stream)

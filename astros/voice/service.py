@@ -13,6 +13,8 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any, Optional
 
+from aiohttp import web
+
 from ..errors import AstrOSError
 from .audio import MicrophoneSource, SpeakerSink, describe_device, find_device, rescan_devices
 from .engines import VoiceEngines
@@ -95,5 +97,9 @@ async def voice_ctx(app: Any) -> AsyncIterator[None]:
     """An aiohttp cleanup context: the voice runs for as long as the app does."""
     from ..api.keys import AGENT
 
-    async with VoiceService(app[AGENT]):
+    async with VoiceService(app[AGENT]) as service:
+        app[VOICE] = service  # the buttons find the pipeline through it
         yield
+
+
+VOICE = web.AppKey("voice", VoiceService)
