@@ -19,6 +19,7 @@ from .config import AstrOSConfig, load_config
 from .errors import AstrOSError
 from .events import EventType, PipelineEvent
 from .hardware.panel import gpio_ctx
+from .system.notify import systemd_ctx
 from .types import UserRequest, utcnow
 from .voice import commands as voice_commands
 from .voice.service import voice_ctx
@@ -77,7 +78,7 @@ def setup_logging(config: AstrOSConfig, debug: bool, quiet: bool = False) -> Non
 
 async def run_command(args: argparse.Namespace, config: AstrOSConfig) -> int:
     """``astros run``: the appliance (agent, background work, companion API) until SIGINT or SIGTERM."""
-    return await serve(config, args.host, args.port, subscribers=[_announce], contexts=[voice_ctx, gpio_ctx])
+    return await serve(config, args.host, args.port, subscribers=[_announce], contexts=[voice_ctx, gpio_ctx, systemd_ctx])
 
 
 def _announce(event: PipelineEvent) -> None:
