@@ -19,6 +19,7 @@ from .config import AstrOSConfig, load_config
 from .errors import AstrOSError
 from .events import EventType, PipelineEvent
 from .hardware.panel import gpio_ctx
+from .system import commands as system_commands
 from .system.notify import systemd_ctx
 from .types import UserRequest, utcnow
 from .voice import commands as voice_commands
@@ -47,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     plugins.add_argument("--json", action="store_true", help="print JSON")
     add_user_parser(commands, common)
     voice_commands.add_parsers(commands, common)
+    system_commands.add_parsers(commands, common)
     return parser
 
 
@@ -170,7 +172,7 @@ async def plugins_command(args: argparse.Namespace, config: AstrOSConfig) -> int
 
 COMMANDS = {
     "run": run_command, "ask": ask_command, "recognize": recognize_command, "plugins": plugins_command,
-    "user": user_command, **voice_commands.COMMANDS,
+    "user": user_command, **voice_commands.COMMANDS, **system_commands.COMMANDS,
 }
 
 if __name__ == "__main__":
