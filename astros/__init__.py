@@ -36,6 +36,7 @@ from .security.permissions import Permission, PermissionManager
 from .storage.database import DatabaseManager
 from .storage.plugin_storage import PluginStorage
 from .storage.vectors import Document, SearchResult, VectorStore
+from .system import FileInfo, FileManager, ProcessInfo, ProcessManager, ProcessResult, SystemInfo
 from .types import (
     Context,
     Intent,
@@ -58,4 +59,5 @@ __all__ = [
     "ResponseFormat", "ResponseGenerator", "SystemStatus", "UserRequest", "load_config", "parse_config",
     "plugin_handler", "requires_permission",
     "AuthenticationManager", "HTTPClient", "Session", "User", "WebSocketManager", "create_app",
+    "FileInfo", "FileManager", "ProcessInfo", "ProcessManager", "ProcessResult", "SystemInfo",
 ]
