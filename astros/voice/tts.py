@@ -60,6 +60,20 @@ def voice_paths(configured: str) -> tuple[Path, Path]:
     return model, config
 
 
+def _load_voice(model: Path, config: Path) -> Any:
+    """The piper voice with :func:`_quiet_session` (built directly: ``PiperVoice.load`` would open a
+    second session, about 70 MB that are not given back)."""
+    import json
+
+    from piper import PiperVoice
+    from piper.config import PiperConfig
+    from piper.voice import ESPEAK_DATA_DIR
+
+    settings = json.loads(config.read_text(encoding="utf-8"))
+    return PiperVoice(config=PiperConfig.from_dict(settings), session=_quiet_session(model),
+                      espeak_data_dir=Path(ESPEAK_DATA_DIR), download_dir=Path.cwd())
+
+
 def _quiet_session(model: Path) -> Any:
     """The voice's ONNX session with threads that sleep instead of spinning while they wait: on a
     busy two-core box spinning threads fight the rest of the appliance (about 0.22 s instead of
@@ -78,13 +92,10 @@ class PiperTextToSpeech:
     """A piper voice loaded once; ``synthesize`` yields each sentence as soon as it is made."""
 
     def __init__(self, voice: str = "") -> None:
-        from piper import PiperVoice
-
         model, config = voice_paths(voice)
         started = time.perf_counter()
         try:
-            self.voice = PiperVoice.load(model, config)
-            self.voice.session = _quiet_session(model)
+            self.voice = _load_voice(model, config)
         except (ValueError, OSError, KeyError) as err:
             raise ModelNotFoundError(f"Cannot load the piper voice {model}: {err}", "tts-voice-bad") from err
         self.rate = int(self.voice.config.sample_rate)
