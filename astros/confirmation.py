@@ -31,6 +31,9 @@ ACTIONS = {
     "HassSetVolumeRelative": "change the volume",
     "AstrosMemoryRemember": "remember that",
     "AstrosMemoryForget": "forget that",
+    "AstrosFilesOrganize": "organize the downloads",
+    "AstrosFilesUndo": "undo the tidying",
+    "AstrosSystemRestartService": "restart the service",
 }
 
 

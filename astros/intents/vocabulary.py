@@ -11,6 +11,7 @@ QUERY_INTENTS: Final = frozenset(
         "HassGetState", "HassGetWeather", "HassGetCurrentTime", "HassGetCurrentDate",
         "HassClimateGetTemperature", "HassTimerStatus", "HassNevermind", "HassRespond",
         "AlarmQuery", "HassListGetItems", "AstrosMemoryRecall", "AstrosMemoryList",
+        "AstrosSystemStatus", "AstrosFilesOrganizePreview",
     }
 )
 
