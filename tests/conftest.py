@@ -43,9 +43,10 @@ class PluginHarness:
         self.plugin = plugin
         self.events = events
 
-    async def ask(self, intent_type: str, **entities: Any) -> Response:
-        """Dispatch an intent the way the agent does and return the handler's response."""
-        result = await self.manager.dispatch(make_intent(intent_type, **entities))
+    async def ask(self, intent_type: str, said: str = "", **entities: Any) -> Response:
+        """Dispatch an intent (recognised from the words ``said``) the way the agent does and
+        return the handler's response."""
+        result = await self.manager.dispatch(make_intent(intent_type, text=said, **entities))
         assert result.response is not None, f"{intent_type} gave no response: {result.error} {result.reason}"
         return result.response
 

@@ -178,9 +178,10 @@ def _light_slots(text: str) -> dict[str, Any]:
 
 def _alarm_slots(text: str, today: date) -> dict[str, Any]:
     slots: dict[str, Any] = {}
-    span = entities.find_clock_time(text)
+    span = entities.find_clock_time(text, loose=True)
     if span is not None:
         slots["time"] = f"{span.value[0]:02d}:{span.value[1]:02d}"
+        slots["time_explicit"] = span.value.explicit
     when = entities.find_date(text, today)
     if when is not None:
         slots["date"] = when.value.isoformat()

@@ -28,7 +28,7 @@ from ..embeddings import SentenceEmbedder, shared_embedder
 from ..errors import ModelNotFoundError
 from ..home import Home
 from ..types import Intent, UserRequest, utcnow
-from . import cues, extract, slots as slot_rules
+from . import cues, entities, extract, slots as slot_rules
 from .semantic import SemanticGuess, SemanticMatcher, best_of, load_paraphrases
 from .templates import TemplateMatch, TemplateMatcher
 from .vocabulary import AREA_INTENTS, GAME_WORDS, QUERY_INTENTS
@@ -198,12 +198,7 @@ class IntentRecognizer:
     async def extract_entities(self, text: str) -> dict[str, Any]:
         """Entities in ``text``: numbers, durations, times, dates and the home's names."""
         found: dict[str, Any] = extract.home_slots(text, self.home)
-        from . import entities
-
-        if hasattr(entities, "extract_entities"):
-            found.update(entities.extract_entities(text, self.home, self._now()))
-        else:
-            found.update(_basic_entities(text, self._today()))
+        found.update(entities.extract_entities(text, self.home, self._now()))
         return found
 
     # ---- layers -------------------------------------------------------------------------------
@@ -323,26 +318,6 @@ def _retarget(intent: str, slots: dict[str, Any], home: Home, spoken_name: str |
             slots.pop("name", None) if not name else None
             return intent.replace("HassList", "HassShoppingList")
     return intent
-
-
-def _basic_entities(text: str, today: date) -> dict[str, Any]:
-    """Numbers, durations, clock times and dates found in ``text``."""
-    from . import entities
-
-    found: dict[str, Any] = {}
-    numbers = entities.find_numbers(text)
-    if numbers:
-        found["number"] = numbers[0].value
-    duration = entities.find_duration(text)
-    if duration is not None:
-        found.update(duration.value)
-    clock = entities.find_clock_time(text)
-    if clock is not None:
-        found["time"] = f"{clock.value[0]:02d}:{clock.value[1]:02d}"
-    when = entities.find_date(text, today)
-    if when is not None:
-        found["date"] = when.value.isoformat()
-    return found
 
 
 __all__ = ["IntentRecognizer", "Recognition", "ModelNotFoundError"]

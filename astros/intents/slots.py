@@ -93,19 +93,27 @@ def apply_cover_class(slots: dict[str, Any]) -> None:
         slots["domain"] = "cover"
 
 
+_PARTS_OF_DAY = {"morning": "in the morning", "afternoon": "in the afternoon", "evening": "in the evening",
+                 "night": "at night"}
+
+
 def apply_alarm(slots: dict[str, Any], today: date) -> bool:
     """Parse ``alarm_time``/``alarm_date`` into ``time`` ("HH:MM") and ``date``; False if unparsable."""
     ok = True
     spoken_time = slots.pop("alarm_time", None)
+    spoken_date = slots.pop("alarm_date", None)
     if spoken_time is not None:
-        parsed = entities.parse_clock_time(str(spoken_time))
+        part_of_day = next((said for p, said in _PARTS_OF_DAY.items() if p in str(spoken_date or "")), "")
+        parsed = entities.parse_clock_time(f"{spoken_time} {part_of_day}".strip())
         if parsed is None:
             ok = False
         else:
             slots["time"] = f"{parsed[0]:02d}:{parsed[1]:02d}"
-    spoken_date = slots.pop("alarm_date", None)
+            slots["time_explicit"] = parsed.explicit
     if spoken_date is not None:
-        text = str(spoken_date).replace(" morning", "").replace(" evening", "").replace(" night", "")
+        text = str(spoken_date)
+        for part in _PARTS_OF_DAY:
+            text = text.replace(f" {part}", "")
         when = entities.parse_date(text, today)
         if when is not None:
             slots["date"] = when.isoformat()

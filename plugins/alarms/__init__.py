@@ -68,7 +68,7 @@ class AlarmsPlugin(BasePlugin):
     async def set_alarm(self, intent: Intent) -> Response:
         now = self._now()
         try:
-            wanted = read_wanted(intent.entities)
+            wanted = read_wanted(intent.entities, intent.original_request.text)
             when = ring_time(wanted, now)
         except BadSlot as err:
             return Response(False, str(err))

@@ -6,7 +6,8 @@ Slots: ``time`` ("HH:MM", 24-hour), ``time_explicit`` (False when AM/PM was not 
 The ring time rule: an alarm rings at the next moment, in the configured time zone, that fits
 what was said. ``time`` "07:00" with no date is 7:00 today if that is still ahead, else 7:00
 tomorrow. When AM/PM was not said (``time_explicit`` False and an hour of 1 to 12), 7 AM and 7 PM
-both fit and the sooner one is taken. With a ``date``, the earliest fitting time on that day that
+both fit and the sooner one is taken, except when the request is about waking up ("wake me up at
+seven"): then the hour is a morning one. With a ``date``, the earliest fitting time on that day that
 is still ahead. Alarms can be set up to a year ahead.
 """
 
@@ -23,6 +24,7 @@ from .store import Alarm
 
 MAX_AHEAD: Final = timedelta(days=366)
 _CLOCK = re.compile(r"^(\d{1,2})(?::(\d{2}))?(?::\d{2})?$")
+_WAKING = re.compile(r"\bwake\s+(?:me|us|\w+)\s+up\b|\bwake[- ]up\b", re.IGNORECASE)
 _NAME_FILLER = re.compile(r"^(?:the|my|a|an)\s+|\s+alarm$", re.IGNORECASE)
 _UNITS = (("hours", 3600), ("minutes", 60), ("seconds", 1))
 
@@ -48,11 +50,11 @@ class Wanted:
         return bool(self.clock or self.day or self.name)
 
 
-def read_wanted(entities: Mapping[str, Any]) -> Wanted:
-    """The alarm slots of a request; BadSlot if a value cannot be read."""
+def read_wanted(entities: Mapping[str, Any], said: str = "") -> Wanted:
+    """The alarm slots of a request (``said``: its words); BadSlot if a value cannot be read."""
     return Wanted(
         clock=_clock(entities.get("time")),
-        explicit=entities.get("time_explicit") is not False,
+        explicit=entities.get("time_explicit") is not False or bool(_WAKING.search(said)),
         day=_day(entities.get("date")),
         name=alarm_name(entities.get("name")),
         in_seconds=_seconds(entities),

@@ -67,6 +67,14 @@ async def test_bare_hour_takes_the_sooner_of_am_and_pm(alarms):
     assert reply.message.startswith(f"Alarm set for {say_time(expected)}")
 
 
+async def test_waking_up_at_a_bare_hour_means_the_morning(alarms):
+    now = datetime.now(TZ)
+    reply = await alarms.ask("AlarmSet", said="wake me up at seven", time="07:00", time_explicit=False)
+    [row] = await pending(alarms)
+    assert abs(row["ring_at"] - next_at(7, 0, now).timestamp()) < 61
+    assert reply.message.startswith("Alarm set for 7:00 AM")
+
+
 async def test_alarm_on_a_date_with_a_name(alarms):
     today = datetime.now(TZ).date()
     day = today + timedelta(days=3)
