@@ -1,6 +1,6 @@
 """Wake words on a long stream, idle cost, and the appliance's memory with every model loaded.
 
-    .venv/bin/python bench/wake.py [--data ../shared/data] [--rounds 3] [--idle-seconds 120] [--no-memory]
+    .venv/bin/python bench/wake.py [--data ../shared/data] [--rounds 3] [--idle-seconds 120] [--no-memory|--memory-only]
 
 Misses and false wakes: for each built-in wake word with real recordings in ``wake/`` (every
 recording of that word: wyoming-openwakeword, wyoming-microwakeword, openWakeWord and
@@ -243,13 +243,17 @@ def main() -> None:
     parser.add_argument("--confirm", type=float, default=0.1, help="the other engine's score that confirms a detection")
     parser.add_argument("--idle-seconds", type=float, default=120.0)
     parser.add_argument("--no-memory", action="store_true", help="skip starting astros run under PulseAudio")
+    parser.add_argument("--memory-only", action="store_true", help="only the memory of astros run")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
     args = parser.parse_args()
-    report = {"wake": wake_figures(args.data, args.rounds, args.confirm), "idle": idle_figures(args.data, args.idle_seconds)}
+    report: dict[str, Any] = {}
+    if not args.memory_only:
+        report = {"wake": wake_figures(args.data, args.rounds, args.confirm),
+                  "idle": idle_figures(args.data, args.idle_seconds)}
     if not args.no_memory:
         report["memory"] = memory_figures(args.data)
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "wake.json").write_text(json.dumps(report, indent=1))
+    (args.out / ("wake_memory.json" if args.memory_only else "wake.json")).write_text(json.dumps(report, indent=1))
 
 
 if __name__ == "__main__":
