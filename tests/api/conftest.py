@@ -35,7 +35,7 @@ enabled = false
 [api]
 login_attempts = 3
 login_attempts_per_address = 1000
-ws_auth_timeout = 1.0
+ws_auth_timeout = 3.0  # generous: a loaded machine must not close a client that is about to send it
 ws_queue_size = 8
 """
 PROTECTED = [

@@ -17,6 +17,14 @@ from astros.voice.audio import read_audio
 from .conftest import WAKE, recording
 
 
+@pytest.fixture(autouse=True)
+def plain_dictation(engines: VoiceEngines):
+    """Each test starts from open dictation, whatever the one before it set."""
+    prompt, check = engines.stt.prompt, engines.stt.command_check
+    yield
+    engines.stt.prompt, engines.stt.command_check = prompt, check
+
+
 async def test_a_command_is_transcribed(engines: VoiceEngines) -> None:
     transcript = await engines.stt.transcribe(recording("turn off lights in the Office"))
     assert transcript.text.lower().rstrip(".") == "turn off lights in the office"
