@@ -180,6 +180,7 @@ async def list_items(request: web.Request) -> web.Response:
 async def openapi(request: web.Request) -> web.Response:
     from .openapi import build_document
 
+    await require_session(request)
     return web.json_response(build_document(ROUTES, version()))
 
 
@@ -210,7 +211,7 @@ ROUTES: List[Route] = [
           errors=(401, 403, 404, 503),
           parameters=[{"name": "name", "in": "path", "required": True,
                        "schema": {"type": "string", "minLength": 1, "maxLength": 200}}]),
-    Route("GET", "/openapi.json", openapi, "This document", auth=False, response="OpenApi"),
+    Route("GET", "/openapi.json", openapi, "This document", response="OpenApi", errors=AUTH_ERRORS),
 ]
 
 

@@ -48,6 +48,7 @@ PROTECTED = [
     ("GET", "/api/v1/timers"),
     ("GET", "/api/v1/lists"),
     ("GET", "/api/v1/lists/Shopping%20List"),
+    ("GET", "/api/v1/openapi.json"),
 ]
 
 

@@ -19,9 +19,9 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
 async def document(api: Api) -> dict[str, Any]:
-    reply = await api.client.get("/api/v1/openapi.json")
-    assert reply.status == 200
-    return await reply.json()
+    status, doc = await api.get("/api/v1/openapi.json")
+    assert status == 200
+    return doc
 
 
 async def test_the_document_is_valid_openapi_3_1(api: Api) -> None:
