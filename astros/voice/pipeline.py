@@ -2,7 +2,9 @@
 
 IDLE (scoring wake words) -> wake word -> LISTENING (voice activity, end of speech) ->
 RESPONDING (speech to text, the agent, the reply spoken sentence by sentence) -> IDLE, or back to
-LISTENING without the wake word when the reply asked a question. A finished timer or alarm puts
+LISTENING without the wake word when the reply asked a question. A language model's reply is
+spoken while the model is still writing it: each sentence goes to the voice as soon as it is
+complete (the request's ``on_sentence``). A finished timer or alarm puts
 it in RINGING until the wake word, :meth:`VoicePipeline.stop` (a button) or ``ring_max_seconds``.
 Every step is published on the agent's event bus. Blocks keep being read in every state, so the
 microphone never backs up; while AstrOS speaks they are not scored for the wake word (it must
@@ -18,24 +20,28 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from enum import StrEnum
-from typing import Any, Optional, Protocol
+from typing import Any, Optional, Protocol, TypeVar
 
 import numpy as np
 
 from ..config import AstrOSConfig
 from ..events import EventBus, EventType, PipelineEvent
+from ..response import VOICE_MAX_SENTENCES
+from ..speakable import to_speakable
 from ..types import Response, UserRequest, utcnow
 from . import earcons
 from .audio import AudioChunk, AudioSink, AudioSource
 from .engines import VoiceEngines
 from .known import command_check, complete_command
 from .stt import Transcript, home_prompt
+from .tts import SpeechAudio
 from .vad import SILENCE_PRESETS, EndOfSpeech, Segment
 from .wake import Detection
 
 _LOGGER = logging.getLogger(__name__)
 RING_EVENTS = (EventType.TIMER_FINISHED, EventType.ALARM_RINGING)
 EARLY_SILENCE_S = 0.09  # seconds of pause after which transcription starts, before the command surely ended
+T = TypeVar("T")
 
 
 class State(StrEnum):
@@ -265,9 +271,9 @@ class VoicePipeline:
             if not transcript.text:
                 raise LookupError("nothing was understood")
             self._emit(EventType.THINKING)
-            response = await self.agent.process_request(self._request(transcript.text))
-            await self.speak(response.message)
-            followup = response.requires_followup and self.voice.followup and not self._barge_in.is_set()
+            response = await self._answer(transcript.text)
+            followup = response is not None and response.requires_followup and self.voice.followup \
+                and not self._barge_in.is_set()
         except (asyncio.CancelledError, KeyboardInterrupt):
             raise
         except Exception as err:  # noqa: BLE001 - reported as an event and an earcon, then idle
@@ -282,16 +288,78 @@ class VoicePipeline:
         else:
             self._go_idle()
 
-    def _request(self, text: str) -> UserRequest:
+    async def _answer(self, text: str) -> Optional[Response]:
+        """Ask the agent and speak its reply; None when a streamed reply was interrupted.
+
+        A language model's reply arrives sentence by sentence while the agent works; the first is
+        spoken while the model writes the rest, and the finished reply is not said again. Any other
+        reply is spoken once it is complete. Barge-in cuts a streamed reply short at once; whatever
+        the model is still doing finishes unheard."""
+        sentences: asyncio.Queue[Optional[str]] = asyncio.Queue()
+        speaking: list[asyncio.Task[bool]] = []
+
+        def on_sentence(sentence: str) -> None:
+            if self._barge_in.is_set() or (speaking and speaking[0].done()):
+                return
+            if not speaking:
+                speaking.append(asyncio.create_task(self._speak_stream(sentences), name="voice-speak"))
+            sentences.put_nowait(sentence)
+
+        asking = asyncio.create_task(self.agent.process_request(self._request(text, on_sentence)), name="voice-ask")
+        barge_in = asyncio.create_task(self._barge_in.wait())
+        try:
+            await asyncio.wait({asking, barge_in}, return_when=asyncio.FIRST_COMPLETED)
+            if not asking.done() and speaking:  # interrupted while the model writes: stop talking now
+                asking.add_done_callback(_quietly)
+                sentences.put_nowait(None)
+                await speaking[0]
+                return None
+            response = await asking  # not streamed (or interrupted before it spoke): as it comes
+        except asyncio.CancelledError:
+            asking.cancel()
+            for task in speaking:
+                task.cancel()
+            raise
+        finally:
+            barge_in.cancel()
+        if not speaking:
+            await self.speak(response.message)
+            return response
+        if response.metadata.get("source") != "language-model":
+            sentences.put_nowait(response.message)  # the model failed part way: say so after its words
+        sentences.put_nowait(None)
+        await speaking[0]
+        return response
+
+    def _request(self, text: str, on_sentence: Any = None) -> UserRequest:
         area = self.agent.config.home.area
         context = {"format": "voice", "area": area} if area else {"format": "voice"}
-        return UserRequest(text, self.agent.config.agent.voice_user, self._session, utcnow(), context)
+        metadata = {"on_sentence": on_sentence} if on_sentence is not None else {}
+        return UserRequest(text, self.agent.config.agent.voice_user, self._session, utcnow(), context, metadata)
 
     async def speak(self, text: str) -> bool:
         """Say ``text``, sentence by sentence; returns False when it was interrupted."""
         self._emit(EventType.TTS_TEXT, text=text)
+        return await self._play(self.engines.tts.synthesize(text))
+
+    async def _speak_stream(self, sentences: asyncio.Queue[Optional[str]]) -> bool:
+        """Say sentences as they are queued (None ends them), as :meth:`speak` says a reply: speakable,
+        at most the first few; each is synthesised while the one before plays."""
+
+        async def audio() -> AsyncIterator[SpeechAudio]:
+            count = 0
+            while count < VOICE_MAX_SENTENCES and (sentence := await sentences.get()) is not None:
+                count += 1
+                text = to_speakable(sentence)
+                self._emit(EventType.TTS_TEXT, text=text, streamed=True)
+                async for piece in self.engines.tts.synthesize(text):
+                    yield piece
+
+        return await self._play(_ahead(audio()))
+
+    async def _play(self, sentences: AsyncIterator[SpeechAudio]) -> bool:
+        """Play synthesised sentences until they end or barge-in; returns False when interrupted."""
         first = True
-        sentences = self.engines.tts.synthesize(text)
         try:
             async for sentence in sentences:
                 if self._barge_in.is_set():
@@ -301,7 +369,7 @@ class VoicePipeline:
                     first = False
                 await self.sink.play(self._loud(sentence.samples), sentence.rate)
         finally:
-            await sentences.aclose()
+            await sentences.aclose()  # type: ignore[attr-defined]
         interrupted = self._barge_in.is_set()
         self._emit(EventType.TTS_FINISHED, interrupted=interrupted)
         return not interrupted
@@ -392,6 +460,39 @@ class VoicePipeline:
             await self.sink.play(self._loud(tone), earcons.EARCON_RATE)
         if not self._barge_in.is_set():
             self._go_idle(reason="ring-timeout")
+
+
+async def _ahead(items: AsyncIterator[T]) -> AsyncIterator[T]:
+    """``items``, pulled by a task of its own so the next one is being made while this one is used."""
+    queue: asyncio.Queue[tuple[bool, Any]] = asyncio.Queue()
+
+    async def pull() -> None:
+        try:
+            async for item in items:
+                queue.put_nowait((True, item))
+        except Exception as err:  # noqa: BLE001 - raised to the consumer
+            queue.put_nowait((False, err))
+        queue.put_nowait((False, None))
+
+    puller = asyncio.create_task(pull(), name="voice-ahead")
+    try:
+        while True:
+            ok, item = await queue.get()
+            if not ok:
+                if item is not None:
+                    raise item
+                return
+            yield item
+    finally:
+        puller.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await puller
+
+
+def _quietly(task: asyncio.Task[Any]) -> None:
+    """Log the failure of work nobody waits for any more."""
+    if not task.cancelled() and task.exception() is not None:
+        _LOGGER.warning("An interrupted request failed: %s", task.exception())
 
 
 def _home_names(config: AstrOSConfig) -> list[str]:

@@ -1,0 +1,149 @@
+"""A language model's streamed reply through the voice pipeline: the first sentence is spoken while
+the model is still writing the second, the whole reply is spoken once, and the stop button cuts it
+short. Real engines, a real agent; the model is a loopback server speaking OpenAI's streaming wire
+format, sending its second sentence a second after its first."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from aiohttp import web
+
+from astros.agent import AstrOSAgent
+from astros.events import EventType, PipelineEvent
+from astros.voice.audio import WavFileSink, WavFileSource, read_audio, resample
+from astros.voice.engines import VoiceEngines
+from astros.voice.pipeline import State, VoicePipeline
+
+from .conftest import WAKE, silence, voice_config
+
+QUESTION = "Why is the sky blue?"  # no skill understands this one
+FIRST, SECOND = "Air scatters the sunlight.", "Blue light scatters the most."
+GAP_S = 1.0
+
+
+class SlowModel:
+    """An OpenAI-compatible server streaming a two-sentence reply, the second ``GAP_S`` after the first."""
+
+    def __init__(self) -> None:
+        self.url = ""
+        self.sent: dict[str, float] = {}
+        """``time.monotonic()`` when the first sentence, and the last chunk, went out."""
+        self.done = asyncio.Event()
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        await request.json()
+        response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
+        await response.prepare(request)
+
+        async def send(data: Any) -> None:
+            text = data if isinstance(data, str) else json.dumps(data)
+            await response.write(f"data: {text}\n\n".encode())
+
+        await send(_chunk({"role": "assistant", "content": ""}))
+        await send(_chunk({"content": FIRST + " "}))
+        self.sent["first"] = time.monotonic()
+        await asyncio.sleep(GAP_S)
+        await send(_chunk({"content": SECOND}))
+        await send(_chunk({}, "stop"))
+        await send("[DONE]")
+        self.sent["last"] = time.monotonic()
+        await response.write_eof()
+        self.done.set()
+        return response
+
+
+def _chunk(delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
+    return {"id": "chatcmpl-7", "object": "chat.completion.chunk", "created": 1, "model": "llama3.2",
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+
+
+@pytest.fixture
+async def model() -> AsyncIterator[SlowModel]:
+    server = SlowModel()
+    app = web.Application()
+    app.router.add_post("/{tail:.*}", server.handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    server.url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"  # type: ignore[union-attr]
+    yield server
+    await runner.cleanup()
+
+
+@pytest.fixture
+async def agent(model: SlowModel, tmp_path: Path) -> AsyncIterator[AstrOSAgent]:
+    """A real agent whose language model is the slow loopback server (a `local` provider)."""
+    ai = f'\n[ai]\ndefault_provider = "local"\n[ai.providers.local]\nbase_url = "{model.url}/v1"\nmodel = "llama3.2"\n'
+    async with AstrOSAgent(config=voice_config(tmp_path, ai)) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def question(engines: VoiceEngines) -> np.ndarray:
+    """Quiet, the wake word, then the question in piper's voice, at 16 kHz."""
+    spoken = engines.tts.synthesize_all(QUESTION)
+    wake = read_audio(WAKE / "wyoming_openwakeword" / "hey_jarvis.wav")
+    return np.concatenate([silence(0.5), wake, silence(0.2), resample(spoken.samples, spoken.rate, 16_000)])
+
+
+def timed(agent: AstrOSAgent) -> list[tuple[float, PipelineEvent]]:
+    seen: list[tuple[float, PipelineEvent]] = []
+    agent.events.subscribe(lambda event: seen.append((time.monotonic(), event)))
+    return seen
+
+
+def first(seen: list[tuple[float, PipelineEvent]], kind: EventType) -> tuple[float, PipelineEvent]:
+    return next(item for item in seen if item[1].type is kind)
+
+
+async def test_the_first_sentence_is_spoken_while_the_model_writes_the_second(
+        engines: VoiceEngines, agent: AstrOSAgent, model: SlowModel, question: np.ndarray) -> None:
+    seen = timed(agent)
+    sink = WavFileSink()
+    pipeline = VoicePipeline(engines, agent, sink)
+    await pipeline.run(WavFileSource(question, trailing_silence_s=2.0), lockstep=True)
+    pipeline.close()
+    assert "sky" in first(seen, EventType.STT_TEXT)[1].data["text"].lower()
+    assert first(seen, EventType.INTENT)[1].data["intent"] is None  # the model answered, not a skill
+    speaking_at = first(seen, EventType.TTS_SPEAKING)[0]
+    assert speaking_at < model.sent["last"] - GAP_S / 2  # the reply was audible long before the model finished
+    assert speaking_at - model.sent["first"] < 0.5
+    said = [event.data["text"] for _, event in seen if event.type is EventType.TTS_TEXT]
+    assert said == [FIRST, SECOND]  # each sentence once, the finished reply not again
+    assert [e.type for _, e in seen].count(EventType.TTS_SPEAKING) == 1
+    assert [e.data for _, e in seen if e.type is EventType.TTS_FINISHED] == [{"interrupted": False}]
+    heard = (await engines.stt.transcribe(resample(sink.audio, sink.rate, 16_000))).text.lower()
+    assert heard.count("scatter") == 2 and "blue" in heard
+    once = engines.tts.synthesize_all(f"{FIRST} {SECOND}")
+    assert 0.8 < (len(sink.audio) / sink.rate) / (len(once.samples) / once.rate) < 1.25  # spoken once, not twice
+    assert pipeline.state is State.IDLE
+
+
+async def test_the_stop_button_cuts_a_streamed_reply_short(
+        engines: VoiceEngines, agent: AstrOSAgent, model: SlowModel, question: np.ndarray) -> None:
+    seen = timed(agent)
+    pipeline = VoicePipeline(engines, agent, WavFileSink())
+    speaking = asyncio.Event()
+    agent.events.subscribe(lambda event: event.type is EventType.TTS_SPEAKING and speaking.set())
+    running = asyncio.create_task(pipeline.run(WavFileSource(question, trailing_silence_s=2.0), lockstep=True))
+    await asyncio.wait_for(speaking.wait(), 20)
+    pipeline.stop()
+    await asyncio.wait_for(running, 5)
+    idle_at, idle = first(seen, EventType.IDLE)
+    assert idle.data == {"reason": "stopped"}
+    assert not model.done.is_set() and pipeline.state is State.IDLE  # silent before the model finished
+    await asyncio.wait_for(model.done.wait(), 5)
+    await asyncio.sleep(0.1)
+    pipeline.close()
+    said = [event.data["text"] for _, event in seen if event.type is EventType.TTS_TEXT]
+    assert said == [FIRST]  # the second sentence, arriving after the stop, is never spoken
+    assert [e.data for _, e in seen if e.type is EventType.TTS_FINISHED] == [{"interrupted": True}]
