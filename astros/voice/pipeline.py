@@ -20,7 +20,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from enum import StrEnum
-from typing import Any, Optional, Protocol, TypeVar
+from typing import Any, Optional, Protocol
 
 import numpy as np
 
@@ -33,6 +33,7 @@ from . import earcons
 from .audio import AudioChunk, AudioSink, AudioSource
 from .engines import VoiceEngines
 from .known import command_check, complete_command
+from .streaming import Ahead, FirstSentence
 from .stt import Transcript, home_prompt
 from .tts import SpeechAudio
 from .vad import SILENCE_PRESETS, EndOfSpeech, Segment
@@ -41,7 +42,6 @@ from .wake import Detection
 _LOGGER = logging.getLogger(__name__)
 RING_EVENTS = (EventType.TIMER_FINISHED, EventType.ALARM_RINGING)
 EARLY_SILENCE_S = 0.09  # seconds of pause after which transcription starts, before the command surely ended
-T = TypeVar("T")
 
 
 class State(StrEnum):
@@ -297,15 +297,29 @@ class VoicePipeline:
         the model is still doing finishes unheard."""
         sentences: asyncio.Queue[Optional[str]] = asyncio.Queue()
         speaking: list[asyncio.Task[bool]] = []
+        first = FirstSentence(self.engines.tts)
+
+        def on_text(piece: str) -> None:
+            if not self._barge_in.is_set():
+                first.feed(piece)
 
         def on_sentence(sentence: str) -> None:
             if self._barge_in.is_set() or (speaking and speaking[0].done()):
                 return
             if not speaking:
-                speaking.append(asyncio.create_task(self._speak_stream(sentences), name="voice-speak"))
+                speaking.append(asyncio.create_task(self._speak_stream(sentences, first), name="voice-speak"))
             sentences.put_nowait(sentence)
 
-        asking = asyncio.create_task(self.agent.process_request(self._request(text, on_sentence)), name="voice-ask")
+        request = self._request(text, on_text=on_text, on_sentence=on_sentence)
+        try:
+            return await self._speak_answer(request, sentences, speaking)
+        finally:
+            await first.close()
+
+    async def _speak_answer(self, request: UserRequest, sentences: asyncio.Queue[Optional[str]],
+                            speaking: list[asyncio.Task[bool]]) -> Optional[Response]:
+        """Run ``request``; speak the reply unless ``speaking`` (a streamed reply) started."""
+        asking = asyncio.create_task(self.agent.process_request(request), name="voice-ask")
         barge_in = asyncio.create_task(self._barge_in.wait())
         try:
             await asyncio.wait({asking, barge_in}, return_when=asyncio.FIRST_COMPLETED)
@@ -331,20 +345,21 @@ class VoicePipeline:
         await speaking[0]
         return response
 
-    def _request(self, text: str, on_sentence: Any = None) -> UserRequest:
+    def _request(self, text: str, **streaming: Any) -> UserRequest:
+        """The request for ``text``; ``streaming``: the ``on_text``/``on_sentence`` callables."""
         area = self.agent.config.home.area
         context = {"format": "voice", "area": area} if area else {"format": "voice"}
-        metadata = {"on_sentence": on_sentence} if on_sentence is not None else {}
-        return UserRequest(text, self.agent.config.agent.voice_user, self._session, utcnow(), context, metadata)
+        return UserRequest(text, self.agent.config.agent.voice_user, self._session, utcnow(), context, streaming)
 
     async def speak(self, text: str) -> bool:
         """Say ``text``, sentence by sentence; returns False when it was interrupted."""
         self._emit(EventType.TTS_TEXT, text=text)
         return await self._play(self.engines.tts.synthesize(text))
 
-    async def _speak_stream(self, sentences: asyncio.Queue[Optional[str]]) -> bool:
+    async def _speak_stream(self, sentences: asyncio.Queue[Optional[str]], first: FirstSentence) -> bool:
         """Say sentences as they are queued (None ends them), as :meth:`speak` says a reply: speakable,
-        at most the first few; each is synthesised while the one before plays."""
+        at most the first few; each is synthesised while the one before plays (the first one already
+        from its full stop, see :class:`FirstSentence`)."""
 
         async def audio() -> AsyncIterator[SpeechAudio]:
             count = 0
@@ -352,10 +367,11 @@ class VoicePipeline:
                 count += 1
                 text = to_speakable(sentence)
                 self._emit(EventType.TTS_TEXT, text=text, streamed=True)
-                async for piece in self.engines.tts.synthesize(text):
+                early = first.take(sentence)
+                async for piece in early if early is not None else self.engines.tts.synthesize(text):
                     yield piece
 
-        return await self._play(_ahead(audio()))
+        return await self._play(Ahead(audio()))
 
     async def _play(self, sentences: AsyncIterator[SpeechAudio]) -> bool:
         """Play synthesised sentences until they end or barge-in; returns False when interrupted."""
@@ -460,33 +476,6 @@ class VoicePipeline:
             await self.sink.play(self._loud(tone), earcons.EARCON_RATE)
         if not self._barge_in.is_set():
             self._go_idle(reason="ring-timeout")
-
-
-async def _ahead(items: AsyncIterator[T]) -> AsyncIterator[T]:
-    """``items``, pulled by a task of its own so the next one is being made while this one is used."""
-    queue: asyncio.Queue[tuple[bool, Any]] = asyncio.Queue()
-
-    async def pull() -> None:
-        try:
-            async for item in items:
-                queue.put_nowait((True, item))
-        except Exception as err:  # noqa: BLE001 - raised to the consumer
-            queue.put_nowait((False, err))
-        queue.put_nowait((False, None))
-
-    puller = asyncio.create_task(pull(), name="voice-ahead")
-    try:
-        while True:
-            ok, item = await queue.get()
-            if not ok:
-                if item is not None:
-                    raise item
-                return
-            yield item
-    finally:
-        puller.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await puller
 
 
 def _quietly(task: asyncio.Task[Any]) -> None:

@@ -147,3 +147,23 @@ async def test_the_stop_button_cuts_a_streamed_reply_short(
     said = [event.data["text"] for _, event in seen if event.type is EventType.TTS_TEXT]
     assert said == [FIRST]  # the second sentence, arriving after the stop, is never spoken
     assert [e.data for _, e in seen if e.type is EventType.TTS_FINISHED] == [{"interrupted": True}]
+
+
+async def test_the_first_sentence_is_synthesised_from_its_full_stop(engines: VoiceEngines) -> None:
+    from astros.voice.streaming import FirstSentence
+
+    early = FirstSentence(engines.tts)
+    for piece in ("Air scatters", " the sunlight."):
+        early.feed(piece)
+    audio = early.take(FIRST)  # the splitter confirmed it when the next word began
+    assert audio is not None and [len(part.samples) async for part in audio][0] > 0
+    for piece, sentence in (("It costs 3.", "It costs 3.50 a dozen."), ("Ask Dr.", "Ask Dr. Smith.")):
+        early = FirstSentence(engines.tts)
+        early.feed(piece)  # not a sentence end yet: nothing is guessed
+        assert early.take(sentence) is None
+        await early.close()
+    wrong = FirstSentence(engines.tts)
+    wrong.feed("Go to example.")
+    wrong.feed("com now.")  # no space after the full stop: the guess is dropped, the next one taken
+    assert wrong.take("Go to example.com now.") is not None
+    await wrong.close()
