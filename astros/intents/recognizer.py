@@ -115,8 +115,7 @@ class IntentRecognizer:
         if self._embedder is None:
             self._embedder = shared_embedder()
         matcher = SemanticMatcher(self._embedder, self.cache_dir)
-        examples = self.templates.samples(SAMPLES_PER_INTENT) + load_paraphrases()
-        matcher.fit(examples)
+        matcher.fit(tolerant_examples(self.templates.samples(SAMPLES_PER_INTENT), load_paraphrases()))
         self.semantic = matcher
         self._prepared = True
 
@@ -318,6 +317,15 @@ def _retarget(intent: str, slots: dict[str, Any], home: Home, spoken_name: str |
             slots.pop("name", None) if not name else None
             return intent.replace("HassList", "HassShoppingList")
     return intent
+
+
+def tolerant_examples(samples: list[tuple[str, str]], paraphrases: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """What the tolerant layer learns from: the paraphrases, and template samples of the intents
+    that have paraphrases. An intent known only from its templates (a skill's own free-text
+    commands, such as the memory's) is matched by those templates alone: a handful of samples is
+    too little to guess it from other wordings, and such guesses would answer unrelated questions."""
+    covered = {intent for intent, _ in paraphrases}
+    return [sample for sample in samples if sample[0] in covered] + paraphrases
 
 
 __all__ = ["IntentRecognizer", "Recognition", "ModelNotFoundError"]

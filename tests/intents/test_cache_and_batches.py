@@ -68,10 +68,18 @@ def test_a_corrupt_cache_file_is_rebuilt(embedder, tmp_path, monkeypatch) -> Non
 
 def test_changed_examples_use_a_new_cache_file(embedder, tmp_path) -> None:
     recognizer = prepared(embedder, tmp_path / "cache")
-    recognizer.register_intent_handler("WaterPlants", lambda intent: None, ["water [the] plants"])
+    recognizer.register_intent_handler("HassTurnOn", lambda intent: None, ["light up the greenhouse glow"])
     recognizer.prepare_sync()
     assert len(list((tmp_path / "cache").glob("intent-examples-*.npy"))) == 2
     assert not list((tmp_path / "cache").glob("*.tmp"))
+
+
+def test_an_intent_known_only_by_its_templates_is_never_guessed(embedder, tmp_path) -> None:
+    recognizer = prepared(embedder, tmp_path / "cache")
+    recognizer.register_intent_handler("WaterPlants", lambda intent: None, ["water [the] plants"])
+    recognizer.prepare_sync()
+    assert recognizer.recognize_text("water the plants").intent == "WaterPlants"
+    assert recognizer.recognize_text("could you give the plants a drink of water").intent != "WaterPlants"
 
 
 def test_batch_equals_one_at_a_time(recognizer: IntentRecognizer) -> None:
