@@ -81,7 +81,8 @@ class FirstSentence:
             return
         self._text += piece
         if self._audio is not None:
-            if self._text.startswith(self._guess) and (len(self._text) == len(self._guess) or self._text[len(self._guess)].isspace()):
+            rest = self._text[len(self._guess):]
+            if self._text.startswith(self._guess) and (not rest or rest[0].isspace()):
                 return  # still the guessed sentence, or confirmed by the space after it
             self._discard()  # "3." became "3.5": guess again at the next full stop
         candidate = self._text.strip()
