@@ -166,7 +166,7 @@ async def test_timer_fires_once_with_a_message(load_plugin):
     started = time.monotonic()
     await h.ask("HassStartTimer", seconds=1)
     await wait_for(lambda: finished(h))
-    assert 0.9 < time.monotonic() - started < 2.5
+    assert 0.9 < time.monotonic() - started < 5
     await asyncio.sleep(0.3)
     [event] = finished(h)
     assert event.data["message"] == "Your 1 second timer is done." and event.data["seconds"] == 1

@@ -116,7 +116,7 @@ async def test_the_first_sentence_is_spoken_while_the_model_writes_the_second(
     assert first(seen, EventType.INTENT)[1].data["intent"] is None  # the model answered, not a skill
     speaking_at = first(seen, EventType.TTS_SPEAKING)[0]
     assert speaking_at < model.sent["last"] - GAP_S / 2  # the reply was audible long before the model finished
-    assert speaking_at - model.sent["first"] < 0.5
+    assert speaking_at - model.sent["first"] < 0.9  # the second sentence follows 1 s later
     said = [event.data["text"] for _, event in seen if event.type is EventType.TTS_TEXT]
     assert said == [FIRST, SECOND]  # each sentence once, the finished reply not again
     assert [e.type for _, e in seen].count(EventType.TTS_SPEAKING) == 1
