@@ -11,7 +11,7 @@ import inspect
 import logging
 import os
 import time
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from typing import Any, Awaitable, Callable, Dict, Optional
 from zoneinfo import ZoneInfo
 
@@ -39,8 +39,6 @@ def local_timezone(name: str) -> tzinfo:
     """The configured IANA zone, or the system's own when ``name`` is empty."""
     if name:
         return ZoneInfo(name)
-    from datetime import datetime
-
     return datetime.now().astimezone().tzinfo or ZoneInfo("UTC")
 
 

@@ -6,6 +6,7 @@ import os
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -72,7 +73,7 @@ async def load_plugin(tmp_path) -> AsyncIterator[Callable[..., Any]]:
         bus = EventBus()
         bus.subscribe(events.append)
         home = Home(config.home)
-        tz = timezone.utc if not config.timezone else __import__("zoneinfo").ZoneInfo(config.timezone)
+        tz = ZoneInfo(config.timezone) if config.timezone else timezone.utc
 
         def context(call: Callable[..., Any]) -> PluginContext:
             return PluginContext(config, home, db, bus, tz, call, background)
