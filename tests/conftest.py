@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timezone
@@ -104,3 +105,19 @@ def builtin_plugin(name: str) -> type[BasePlugin]:
 
 
 _BUILTIN_CLASSES: dict[str, type[BasePlugin]] = {}
+
+
+@contextlib.asynccontextmanager
+async def serve(app: "web.Application") -> AsyncIterator[str]:
+    """Run ``app`` as a real HTTP server on a free loopback port; yields its base URL."""
+    from aiohttp import web
+
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
+    finally:
+        await runner.cleanup()
+

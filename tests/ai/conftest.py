@@ -11,6 +11,8 @@ from typing import Any, Dict, List, Optional
 import pytest
 from aiohttp import web
 
+from tests.conftest import serve
+
 
 @dataclass
 class Reply:
@@ -60,14 +62,8 @@ async def model_server() -> AsyncIterator[ModelServer]:
     server = ModelServer()
     app = web.Application()
     app.router.add_post("/{tail:.*}", server.handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    server.url = f"http://127.0.0.1:{port}"
-    yield server
-    await runner.cleanup()
+    async with serve(app) as server.url:
+        yield server
 
 
 # -- OpenAI wire format ---------------------------------------------------------------------------

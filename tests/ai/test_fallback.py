@@ -10,6 +10,8 @@ import pytest
 import pytest_asyncio
 from aiohttp import web
 
+from tests.conftest import serve
+
 from astros import AstrOSAgent, UserRequest
 from astros.config import parse_config
 from astros.types import utcnow
@@ -66,13 +68,8 @@ async def server():
     model = ModelServer()
     app = web.Application()
     app.router.add_post("/{tail:.*}", model.handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    model.url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"  # type: ignore[union-attr]
-    yield model
-    await runner.cleanup()
+    async with serve(app) as model.url:
+        yield model
 
 
 async def make_agent(server: ModelServer, data, min_confidence: float = 0.5) -> AstrOSAgent:

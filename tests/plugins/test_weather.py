@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from aiohttp import web
 
-from tests.conftest import builtin_plugin
+from tests.conftest import builtin_plugin, serve
 
 TZ = "Europe/London"
 
@@ -74,14 +74,8 @@ async def service() -> AsyncIterator[FakeOpenMeteo]:
     app = web.Application()
     app.router.add_get("/v1/forecast", fake.forecast)
     app.router.add_get("/v1/search", fake.search)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    fake.url = f"http://127.0.0.1:{port}"
-    yield fake
-    await runner.cleanup()
+    async with serve(app) as fake.url:
+        yield fake
 
 
 def _toml(url: str, located: bool = True, **extra: Any) -> str:

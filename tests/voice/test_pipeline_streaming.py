@@ -16,6 +16,8 @@ import numpy as np
 import pytest
 from aiohttp import web
 
+from tests.conftest import serve
+
 from astros.agent import AstrOSAgent
 from astros.events import EventType, PipelineEvent
 from astros.voice.audio import WavFileSink, WavFileSource, read_audio, resample
@@ -70,13 +72,8 @@ async def model() -> AsyncIterator[SlowModel]:
     server = SlowModel()
     app = web.Application()
     app.router.add_post("/{tail:.*}", server.handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    server.url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"  # type: ignore[union-attr]
-    yield server
-    await runner.cleanup()
+    async with serve(app) as server.url:
+        yield server
 
 
 @pytest.fixture
