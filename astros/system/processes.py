@@ -214,13 +214,12 @@ class _Run:
 
     async def _read(self, stream: Optional[asyncio.StreamReader], buffer: bytearray) -> None:
         assert stream is not None
-        while chunk := await stream.read(65_536):
+        while chunk := await stream.read(65_536):  # read to the end, so the pipe closes cleanly
             room = self.limit - len(buffer)
             buffer.extend(chunk[: max(0, room)])
-            if len(chunk) > room:
+            if len(chunk) > room and not self.flooded:
                 self.flooded = True
                 self._kill_group()
-                return
 
     def _kill_group(self) -> None:
         """SIGKILL the process and anything it started in its session."""
