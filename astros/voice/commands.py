@@ -11,7 +11,8 @@ from typing import Any, Callable
 
 from ..config import AstrOSConfig
 from ..events import EventType, PipelineEvent
-from .audio import SAMPLE_RATE, SpeakerSink, WavFileSink, WavFileSource, chunks_of, read_audio, write_wav
+from .audio import SAMPLE_RATE, WavFileSink, WavFileSource, chunks_of, read_audio, write_wav
+from .devices import SpeakerSink
 from .engines import VoiceEngines, wake_word_override
 from .wake import WakeWordDetector
 

@@ -16,7 +16,7 @@ from typing import Any, Optional
 from aiohttp import web
 
 from ..errors import AstrOSError
-from .audio import MicrophoneSource, SpeakerSink, describe_device, find_device, rescan_devices
+from .devices import MicrophoneSource, SpeakerSink, describe_device, find_device, rescan_devices
 from .engines import VoiceEngines
 from .pipeline import Agent, VoicePipeline
 

@@ -10,9 +10,8 @@ import numpy as np
 import pytest
 
 from astros.voice import AudioFormatError
-from astros.voice.audio import (
-    SAMPLE_RATE, AudioChunk, DropOldestQueue, StdinSource, WavFileSink, WavFileSource, read_audio, write_wav,
-)
+from astros.voice.audio import SAMPLE_RATE, AudioChunk, StdinSource, WavFileSink, WavFileSource, read_audio, write_wav
+from astros.voice.devices import DropOldestQueue
 
 from .conftest import COMMANDS
 
