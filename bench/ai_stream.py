@@ -11,15 +11,12 @@ to that sentence being handed on.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import statistics
 import sys
 import time
 from pathlib import Path
 from types import SimpleNamespace
-
-from aiohttp import web
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -28,18 +25,12 @@ from astros.ai.fallback import LanguageModelFallback  # noqa: E402
 from astros.config import parse_config  # noqa: E402
 from astros.home import Home  # noqa: E402
 from astros.types import UserRequest, utcnow  # noqa: E402
-from tests.ai.conftest import ModelServer, openai_stream  # noqa: E402
-
-REPLY = ("Eggs and spinach make a lovely omelette. Whisk four eggs with a pinch of salt, wilt the spinach "
-         "in butter, and pour the eggs over it. Fold it once the top has set.")
+from bench.streamed_reply import REPLY, run, script_reply, serve_model  # noqa: E402
+from tests.ai.conftest import ModelServer  # noqa: E402
 
 
 async def run_once(fallback: LanguageModelFallback, server: ModelServer, gap: float, naive: bool) -> float:
-    words = REPLY.split(" ")
-    pieces = [w if i == 0 else " " + w for i, w in enumerate(words)]
-    server.event_times.clear()
-    server.script(openai_stream(pieces, delay=gap))
-    first_end = next(i for i, w in enumerate(words) if w.endswith("."))
+    full_stop = script_reply(server, gap)
     request = UserRequest("what should I cook with eggs and spinach?", "owner", "bench", utcnow())
     stream = fallback.stream(request)
     if naive:
@@ -52,19 +43,12 @@ async def run_once(fallback: LanguageModelFallback, server: ModelServer, gap: fl
             break
         async for _rest in stream:
             pass
-    # event 0 is the role chunk; event 1 + i carries word i
-    return (handed - server.event_times[1 + first_end]) * 1000
+    return (handed - server.event_times[full_stop]) * 1000
 
 
 async def main_async(gap: float, runs: int) -> None:
     server = ModelServer()
-    app = web.Application()
-    app.router.add_post("/{tail:.*}", server.handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/v1"  # type: ignore[union-attr]
+    runner, url = await serve_model(server)
     config = parse_config(f'[ai]\ndefault_provider = "local"\n[ai.providers.local]\nbase_url = "{url}"\n')
     plugins = SimpleNamespace(plugins={})
     from datetime import datetime
@@ -81,13 +65,5 @@ async def main_async(gap: float, runs: int) -> None:
           f"(max {max(results[False]):.1f}); waiting for the whole reply: {statistics.median(results[True]):.1f} ms")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--gap", type=float, default=0.04)
-    parser.add_argument("--runs", type=int, default=5)
-    args = parser.parse_args()
-    asyncio.run(main_async(args.gap, args.runs))
-
-
 if __name__ == "__main__":
-    main()
+    run(__doc__.splitlines()[0], main_async)

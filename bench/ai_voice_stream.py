@@ -17,7 +17,6 @@ sentence is complete only when the next word begins ("3." could still become "3.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
 import statistics
@@ -28,7 +27,6 @@ from pathlib import Path
 from typing import Any, Optional
 
 import numpy as np
-from aiohttp import web
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -41,11 +39,10 @@ from astros.types import UserRequest  # noqa: E402
 from astros.voice.audio import WavFileSink, WavFileSource, resample  # noqa: E402
 from astros.voice.engines import VoiceEngines  # noqa: E402
 from astros.voice.pipeline import VoicePipeline  # noqa: E402
-from tests.ai.conftest import ModelServer, openai_stream  # noqa: E402
+from bench.streamed_reply import REPLY, run, script_reply, serve_model  # noqa: E402
+from tests.ai.conftest import ModelServer  # noqa: E402
 
 QUESTION = "What should I cook for dinner tonight?"  # no skill understands it
-REPLY = ("Eggs and spinach make a lovely omelette. Whisk four eggs with a pinch of salt, wilt the spinach "
-         "in butter, and pour the eggs over it. Fold it once the top has set.")
 
 
 class TimingSink(WavFileSink):
@@ -71,10 +68,7 @@ class NaivePipeline(VoicePipeline):
 async def run_once(kind: type[VoicePipeline], engines: VoiceEngines, agent: AstrOSAgent, server: ModelServer,
                    question: np.ndarray, gap: float) -> tuple[float, float]:
     """(full stop sent -> first sample at the sink, full stop sent -> reply text handed to piper), ms."""
-    words = REPLY.split(" ")
-    server.event_times.clear()
-    server.script(openai_stream([w if i == 0 else " " + w for i, w in enumerate(words)], delay=gap))
-    first_end = next(i for i, w in enumerate(words) if w.endswith("."))
+    full_stop_event = script_reply(server, gap)
     sink = TimingSink()
     handed: list[float] = []
     unsubscribe = agent.events.subscribe(lambda e: e.type is EventType.TTS_TEXT and handed.append(time.monotonic()))
@@ -84,19 +78,13 @@ async def run_once(kind: type[VoicePipeline], engines: VoiceEngines, agent: Astr
     unsubscribe()
     if sink.first_at is None or not handed:
         raise SystemExit("no reply was spoken: is the question understood by a skill?")
-    full_stop = server.event_times[1 + first_end]  # event 0: the role chunk
+    full_stop = server.event_times[full_stop_event]
     return (sink.first_at - full_stop) * 1000, (handed[0] - full_stop) * 1000
 
 
 async def main_async(gap: float, runs: int) -> None:
     server = ModelServer()
-    app = web.Application()
-    app.router.add_post("/{tail:.*}", server.handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/v1"  # type: ignore[union-attr]
+    runner, url = await serve_model(server)
     data = tempfile.mkdtemp(prefix="astros-bench-")
     config = parse_config(f'data_dir = "{data}"\ntimezone = "UTC"\n[voice]\nearcons = false\n'
                           f'[ai]\ndefault_provider = "local"\n[ai.providers.local]\nbase_url = "{url}"\n', "bench.toml")
@@ -119,13 +107,5 @@ async def main_async(gap: float, runs: int) -> None:
               f"{handed:.1f} ms")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--gap", type=float, default=0.04)
-    parser.add_argument("--runs", type=int, default=5)
-    args = parser.parse_args()
-    asyncio.run(main_async(args.gap, args.runs))
-
-
 if __name__ == "__main__":
-    main()
+    run(__doc__.splitlines()[0], main_async)
