@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
 from collections import deque
 from collections.abc import AsyncIterator
@@ -73,8 +74,42 @@ def find_device(spec: str, kind: str) -> Optional[int]:
     return next((i for i, d in enumerate(devices) if d[channels] > 0), None)
 
 
-def rescan_devices() -> None:
-    """Make PortAudio look for devices again (one plugged in after start)."""
+RESCAN_MAX_AGE_S: Final = 60.0  # a rescan at least this often, for changes the signature cannot see
+_last_scan: tuple[tuple[str, ...], float] = ((), float("-inf"))
+
+
+def device_signature() -> tuple[str, ...]:
+    """What changes when a sound device or sound server comes or goes, and costs nothing to read:
+    ALSA's device nodes and the PulseAudio/PipeWire sockets that exist."""
+    try:
+        nodes = sorted(os.listdir("/dev/snd"))
+    except OSError:
+        nodes = []
+    return tuple(nodes) + tuple(path for path in _server_sockets() if os.path.exists(path))
+
+
+def _server_sockets() -> list[str]:
+    """Where this process's sound server would be listening."""
+    runtime = os.environ.get("XDG_RUNTIME_DIR", f"/run/user/{os.getuid()}")
+    sockets = [f"{runtime}/pulse/native", f"{runtime}/pipewire-0", "/run/pulse/native"]
+    server = os.environ.get("PULSE_SERVER", "")
+    if server.startswith("unix:"):
+        sockets.append(server[len("unix:"):])
+    if os.environ.get("PULSE_RUNTIME_PATH"):
+        sockets.append(os.path.join(os.environ["PULSE_RUNTIME_PATH"], "native"))
+    return sockets
+
+
+def rescan_devices(force: bool = False) -> bool:
+    """Make PortAudio look for devices again (one plugged in after start), when the
+    :func:`device_signature` changed since its last look or that look is older than
+    :data:`RESCAN_MAX_AGE_S` (PortAudio's rescan takes tens of milliseconds of CPU; the signature
+    takes microseconds). Returns True when it looked."""
+    global _last_scan
+    signature, now = device_signature(), time.monotonic()
+    if not force and signature == _last_scan[0] and now - _last_scan[1] < RESCAN_MAX_AGE_S:
+        return False
+    _last_scan = (signature, now)
     import sounddevice as sd
 
     try:
@@ -82,6 +117,7 @@ def rescan_devices() -> None:
         sd._initialize()  # noqa: SLF001
     except Exception as err:  # noqa: BLE001 - a failed rescan just means no device yet
         _LOGGER.debug("PortAudio rescan failed: %s", err)
+    return True
 
 
 def describe_device(spec: str) -> str:

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from astros.voice.engines import VoiceEngines
+from astros.voice.stt import WhisperSpeechToText
 
 from .conftest import HOME_TOML, silence, spoken_command
 
@@ -60,38 +60,61 @@ class VirtualMicrophone:
         self.thread.join(timeout=2)
 
 
-@pytest.fixture
-def pulse(tmp_path: Path) -> Iterator[dict[str, str]]:
-    """A private PulseAudio daemon with a virtual microphone and speaker; yields the client env."""
+def pulse_env(tmp_path: Path) -> dict[str, str]:
+    """The environment of a client of the private PulseAudio daemon :func:`start_pulse` runs."""
     if shutil.which("pulseaudio") is None or shutil.which("parec") is None:
         pytest.skip("PulseAudio is not installed (Debian packages pulseaudio, pulseaudio-utils)")
     runtime = tmp_path / "pulse"
-    runtime.mkdir()
-    env = {**os.environ, "PULSE_RUNTIME_PATH": str(runtime), "HOME": str(tmp_path)}
-    fifo = tmp_path / "mic.fifo"
+    runtime.mkdir(exist_ok=True)
+    return {**os.environ, "PULSE_RUNTIME_PATH": str(runtime), "HOME": str(tmp_path),
+            "PULSE_SERVER": f"unix:{runtime / 'native'}", "PULSE_SOURCE": "mic", "PULSE_SINK": "spk",
+            "GPIOZERO_PIN_FACTORY": "mock", "FIFO": str(tmp_path / "mic.fifo")}
+
+
+def start_pulse(env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """A PulseAudio daemon with a virtual microphone (pipe source ``mic``) and speaker (null sink ``spk``)."""
+    fifo, native = Path(env["FIFO"]), Path(env["PULSE_RUNTIME_PATH"]) / "native"
     command = [
         "pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1", "--log-target=stderr",
         "--load=module-native-protocol-unix", "--load=module-null-sink sink_name=spk",
         f"--load=module-pipe-source source_name=mic file={fifo} format=s16le rate=16000 channels=1",
     ]
-    daemon = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    server_env = {k: v for k, v in env.items() if k not in ("PULSE_SERVER", "PULSE_SOURCE", "PULSE_SINK")}
+    daemon = subprocess.Popen(command, env=server_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 10
-    while not (fifo.exists() and (runtime / "native").exists()) and daemon.poll() is None:
-        if time.monotonic() > deadline:
-            break
+    while not (fifo.exists() and native.exists()) and daemon.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
     if daemon.poll() is not None or not fifo.exists():
         daemon.kill()
         error = daemon.communicate(timeout=5)[1].decode(errors="replace")[-500:]
         pytest.skip(f"PulseAudio could not start here: {error}")
-    env.update(PULSE_SERVER=f"unix:{runtime / 'native'}", PULSE_SOURCE="mic", PULSE_SINK="spk",
-               GPIOZERO_PIN_FACTORY="mock")
-    env["FIFO"] = str(fifo)
+    return daemon
+
+
+def stop_pulse(daemon: subprocess.Popen[bytes]) -> None:
+    """Stop the daemon and wait for it."""
+    daemon.terminate()
+    daemon.wait(timeout=10)
+
+
+@pytest.fixture
+def pulse(tmp_path: Path) -> Iterator[dict[str, str]]:
+    """A private PulseAudio daemon with a virtual microphone and speaker; yields the client env."""
+    env = pulse_env(tmp_path)
+    daemon = start_pulse(env)
     try:
         yield env
     finally:
-        daemon.terminate()
-        daemon.wait(timeout=10)
+        stop_pulse(daemon)
+
+
+def start_appliance(tmp_path: Path, env: dict[str, str], voice_toml: str) -> subprocess.Popen[str]:
+    """``astros run`` in its own process with ``voice_toml`` as its [voice] section; its log on stderr."""
+    config = tmp_path / "config.toml"
+    config.write_text(f'data_dir = "{tmp_path / "data"}"\n{HOME_TOML}\n[voice]\n{voice_toml}\n')
+    return subprocess.Popen(
+        [sys.executable, "-m", "astros", "run", "--config", str(config), "--host", "127.0.0.1", "--port", "0"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
 
 def record_monitor(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], list[bytes]]:
@@ -104,33 +127,41 @@ def record_monitor(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], list[b
     return recorder, parts
 
 
-def wait_for_line(stream, needle: str, timeout: float, seen: list[str]) -> bool:
-    """Read log lines until one contains ``needle``."""
-    lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(line) for line in iter(stream.readline, "")], daemon=True).start()
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            line = lines.get(timeout=0.5)
-        except queue.Empty:
-            continue
-        seen.append(line)
-        if needle in line:
-            return True
-    return False
+class LogReader:
+    """Reads a process's log lines in a thread of its own, so they can be waited for in turn."""
+
+    def __init__(self, stream) -> None:
+        self.seen: list[str] = []
+        self._lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=lambda: [self._lines.put(line) for line in iter(stream.readline, "")],
+                         daemon=True).start()
+
+    def wait_for(self, needle: str, timeout: float) -> bool:
+        """Read log lines until one contains ``needle``; False after ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                line = self._lines.get(timeout=0.5)
+            except queue.Empty:
+                continue
+            self.seen.append(line)
+            if needle in line:
+                return True
+        return False
+
+    @property
+    def text(self) -> str:
+        """Every line read so far."""
+        return "".join(self.seen)
 
 
 @pytest.mark.timeout(180)
-def test_spoken_command_is_answered_through_the_sound_server(pulse, tmp_path: Path, engines: VoiceEngines) -> None:
-    config = tmp_path / "config.toml"
-    config.write_text(f'data_dir = "{tmp_path / "data"}"\n{HOME_TOML}\n[voice]\nvolume = 80\n')
+def test_spoken_command_is_answered_through_the_sound_server(pulse, tmp_path: Path) -> None:
     microphone = VirtualMicrophone(Path(pulse["FIFO"]))
-    appliance = subprocess.Popen(
-        [sys.executable, "-m", "astros", "run", "--config", str(config), "--host", "127.0.0.1", "--port", "0"],
-        env=pulse, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    log: list[str] = []
+    appliance = start_appliance(tmp_path, pulse, "volume = 80")
+    log = LogReader(appliance.stderr)
     try:
-        assert wait_for_line(appliance.stderr, "Voice is listening for hey_jarvis", 90, log), "".join(log)
+        assert log.wait_for("Voice is listening for hey_jarvis", 90), log.text
         recorder, played = record_monitor(pulse)
         time.sleep(0.5)
         microphone.say(spoken_command("set a timer for 5 minutes"))
@@ -143,5 +174,28 @@ def test_spoken_command_is_answered_through_the_sound_server(pulse, tmp_path: Pa
         appliance.wait(timeout=20)
     audio = np.frombuffer(b"".join(played), dtype="<i2").astype(np.int16)
     assert np.abs(audio).max() > 1000, "nothing was played on the speaker"
-    heard = engines.stt.transcribe_sync(audio[: 15 * RATE], commands=False).text.lower()
+    listener = WhisperSpeechToText(beam_size=5)  # a careful listener: beam search, no command bias
+    heard = listener.transcribe_sync(audio[: 15 * RATE], commands=False).text.lower()
     assert "timer set for" in heard and ("five minutes" in heard or "5 minutes" in heard), heard
+
+
+@pytest.mark.timeout(180)
+def test_a_microphone_that_appears_later_is_picked_up(tmp_path: Path) -> None:
+    env = pulse_env(tmp_path)
+    appliance = start_appliance(tmp_path, env, "device_retry_seconds = 0.5")
+    log = LogReader(appliance.stderr)
+    daemon = None
+    try:
+        assert log.wait_for("No input device found", 60), log.text
+        daemon = start_pulse(env)  # the sound server, and its microphone, arrive
+        microphone = VirtualMicrophone(Path(env["FIFO"]))
+        try:
+            assert log.wait_for("Voice is listening for hey_jarvis", 90), log.text
+        finally:
+            microphone.close()
+    finally:
+        appliance.terminate()
+        appliance.wait(timeout=20)
+        if daemon is not None:
+            stop_pulse(daemon)
+    assert "Input device found" in log.text, log.text
