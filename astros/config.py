@@ -278,12 +278,22 @@ class WakeWordConfig:
     threshold: Optional[float] = None
     """Detection probability; None: the model's own cutoff (0.5 for openwakeword)."""
     refractory_seconds: float = 2.0
+    confirm: Optional[bool] = None
+    """Check each candidate with the other engine's model of the same word; None: when one exists."""
+    candidate_threshold: Optional[float] = None
+    """This engine's probability that makes a candidate to check; None: tuned per built-in model."""
+    confirm_threshold: Optional[float] = None
+    """The other engine's probability on the last seconds of audio that confirms; None: tuned."""
 
     def __post_init__(self) -> None:
         _choice("engine", self.engine, WAKE_ENGINES)
-        if self.threshold is not None:
-            _between("threshold", self.threshold, 0.0, 1.0)
+        for key in ("threshold", "candidate_threshold", "confirm_threshold"):
+            if getattr(self, key) is not None:
+                _between(key, getattr(self, key), 0.0, 1.0)
         _at_least("refractory_seconds", self.refractory_seconds, 0.0)
+        if self.confirm is False and (self.candidate_threshold is not None or self.confirm_threshold is not None):
+            raise ValueError("candidate_threshold / confirm_threshold: only used when confirming; remove them "
+                             "or drop confirm = false")
 
 
 @dataclass(frozen=True)
@@ -388,6 +398,32 @@ class LedConfig:
 
 
 @dataclass(frozen=True)
+class LedRingConfig:
+    """An APA102 (DotStar) LED ring on SPI, as on ReSpeaker microphone HATs, coloured by AstrOS's state."""
+
+    leds: int = 0
+    """How many LEDs the ring has; 0: no ring."""
+    clock_pin: str = "GPIO11"
+    data_pin: str = "GPIO10"
+    select_pin: str = "GPIO7"
+    """The SPI chip select the ring is wired as (APA102 ignores it; SPI0's CE1 on ReSpeaker HATs)."""
+    power_pin: str = ""
+    """A pin driven high to power the LEDs (GPIO5 on the ReSpeaker 4-mic array); empty: none."""
+    brightness: float = 0.3
+
+    def __post_init__(self) -> None:
+        _between("leds", self.leds, 0, 255)
+        _between("brightness", self.brightness, 0.0, 1.0)
+
+    @property
+    def pins(self) -> list[str]:
+        """The pins the ring takes (none when there is no ring)."""
+        if not self.leds:
+            return []
+        return [self.clock_pin, self.data_pin, self.select_pin] + ([self.power_pin] if self.power_pin else [])
+
+
+@dataclass(frozen=True)
 class GpioConfig:
     """Buttons and LEDs on the appliance's GPIO pins."""
 
@@ -398,15 +434,16 @@ class GpioConfig:
     bounce_seconds: float = 0.02
     buttons: List[ButtonConfig] = field(default_factory=list)
     leds: List[LedConfig] = field(default_factory=list)
+    ring: LedRingConfig = field(default_factory=LedRingConfig)
 
     def __post_init__(self) -> None:
         _between("hold_seconds", self.hold_seconds, 0.1, 10.0)
         _between("double_press_seconds", self.double_press_seconds, 0.05, 2.0)
         _between("bounce_seconds", self.bounce_seconds, 0.0, 0.5)
-        pins = [b.pin for b in self.buttons] + [led.pin for led in self.leds]
+        pins = [b.pin for b in self.buttons] + [led.pin for led in self.leds] + self.ring.pins
         taken = sorted({pin for pin in pins if pins.count(pin) > 1})
         if taken:
-            raise ValueError(f"buttons/leds: pin {taken[0]} is used twice")
+            raise ValueError(f"buttons/leds/ring: pin {taken[0]} is used twice")
 
 
 @dataclass(frozen=True)

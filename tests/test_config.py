@@ -282,6 +282,7 @@ TABLES: dict[str, type] = {
     "[gpio]": config_module.GpioConfig,
     "[[gpio.buttons]]": config_module.ButtonConfig,
     "[[gpio.leds]]": config_module.LedConfig,
+    "[gpio.ring]": config_module.LedRingConfig,
 }
 TYPE_WORDS = {str: "string", int: "integer", float: "number", bool: "boolean"}
 

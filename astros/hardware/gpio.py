@@ -16,9 +16,9 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import Any, Dict, Optional, Union
+from typing import Any, Dict, Final, Optional, Union
 
-from gpiozero import LED, PWMLED, Button, DigitalInputDevice, Device, OutputDevice
+from gpiozero import LED, PWMLED, Button, DigitalInputDevice, Device, OutputDevice, SPIDevice
 from gpiozero.exc import GPIOPinInUse, PinInvalidPin, PinPWMUnsupported
 
 from ..errors import AstrOSError
@@ -112,6 +112,17 @@ class GpioLight:
         self._device.close()
 
 
+class GpioSpi(SPIDevice):
+    """An SPI bus that AstrOS only writes to (a LED ring): hardware SPI on SPI0's pins, else bit-banged."""
+
+    def write(self, data: bytes) -> None:
+        """Clock ``data`` out, most significant bit first."""
+        self._spi.write(list(data))
+
+
+SPI0_PINS: Final = {"clock": "GPIO11", "data": "GPIO10", "miso": "GPIO9"}
+
+
 class GpioPins:
     """The pins one process uses, created on first use and released by :meth:`close`."""
 
@@ -137,6 +148,18 @@ class GpioPins:
             GpioUnavailable: no GPIO here, the pin name is wrong, or the pin is taken.
         """
         self._parts.append(GpioLight(_create(LED, pin, active_high=active_high, initial_value=False)))
+        return self._parts[-1]
+
+    def spi(self, clock_pin: str, data_pin: str, select_pin: str) -> GpioSpi:
+        """An SPI bus to write to; gpiozero uses the hardware SPI when these are SPI0's pins.
+
+        Raises:
+            GpioUnavailable: no GPIO here, a pin name is wrong, or a pin is taken.
+        """
+        spi0 = parse_pin(clock_pin) == SPI0_PINS["clock"] and parse_pin(data_pin) == SPI0_PINS["data"]
+        pins = {"clock_pin": parse_pin(clock_pin), "mosi_pin": parse_pin(data_pin),
+                "miso_pin": SPI0_PINS["miso"] if spi0 else None, "select_pin": parse_pin(select_pin)}
+        self._parts.append(_guarded(lambda: GpioSpi(**pins), f"{clock_pin}/{data_pin}/{select_pin}"))
         return self._parts[-1]
 
     def output(self, pin: str, *, dimmable: bool = False, level: float = 0.0) -> GpioOutput:
@@ -186,8 +209,13 @@ class _PwmUnsupported(Exception):
 
 def _create(cls: type, pin: str, **kwargs: Any) -> Any:
     """A gpiozero device of ``cls`` on ``pin``, with every failure turned into GpioUnavailable."""
+    return _guarded(lambda: cls(parse_pin(pin), **kwargs), pin)
+
+
+def _guarded(make: Callable[[], Any], pin: str) -> Any:
+    """``make()``, a gpiozero device on ``pin``, with every failure turned into GpioUnavailable."""
     try:
-        return cls(parse_pin(pin), **kwargs)
+        return make()
     except PinPWMUnsupported as err:
         raise _PwmUnsupported(str(err)) from err
     except PinInvalidPin as err:

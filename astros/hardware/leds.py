@@ -3,8 +3,8 @@
 :class:`StatusTracker` is the pure part: it follows :class:`~astros.events.PipelineEvent` objects
 and knows the current :class:`Status` (idle, listening, thinking, speaking, ringing), whether the
 microphone is muted and whether something just failed. An :class:`Indicator` shows that; a plain
-LED on a pin (:class:`LedIndicator`) shows one part of it. A LED ring (APA102, NeoPixel) would be
-another :class:`Indicator` with the same ``show`` method, colouring the ring instead.
+LED on a pin (:class:`LedIndicator`) shows one part of it; a LED ring
+(:class:`~astros.hardware.ring.LedRing`) shows all of it in colour.
 """
 
 from __future__ import annotations
@@ -126,14 +126,18 @@ class StatusLights:
 
     @classmethod
     def from_config(cls, config: GpioConfig, pins: GpioPins) -> "StatusLights":
-        """A LED per ``[[gpio.leds]]`` entry; a LED that cannot be had is logged and left out."""
+        """A LED per ``[[gpio.leds]]`` entry and the ``[gpio.ring]``; one that cannot be had is logged
+        and left out."""
+        from .ring import LedRing
+
         indicators: list[Indicator] = []
         for led in config.leds:
             try:
                 indicators.append(LedIndicator(pins.light(led.pin, active_high=led.active_high), led.shows))
             except GpioUnavailable as err:
                 _LOGGER.warning("LED on %s is off: %s", led.pin, err)
-        return cls(indicators)
+        ring = LedRing.from_config(config.ring, pins)
+        return cls(indicators + ([ring] if ring is not None else []))
 
     def on_event(self, event: PipelineEvent) -> None:
         """An event bus subscriber: update the state and every indicator."""

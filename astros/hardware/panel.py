@@ -36,7 +36,7 @@ class Panel:
 
     async def start(self) -> None:
         """Claim the pins and start following events (call on the event loop)."""
-        if not self.config.enabled or not (self.config.buttons or self.config.leds):
+        if not self.config.enabled or not (self.config.buttons or self.config.leds or self.config.ring.leds):
             _LOGGER.debug("No buttons or LEDs configured")
             return
         buttons = self.buttons.start()
@@ -44,8 +44,8 @@ class Panel:
         self._unsubscribe = self.events.subscribe(self.lights.on_event)
         lights = len(self.lights.indicators)
         if buttons or lights:
-            _LOGGER.info("GPIO: %d of %d buttons and %d of %d LEDs in use", buttons, len(self.config.buttons),
-                         lights, len(self.config.leds))
+            _LOGGER.info("GPIO: %d of %d buttons and %d of %d LEDs (a ring counts as one) in use", buttons,
+                         len(self.config.buttons), lights, len(self.config.leds) + bool(self.config.ring.leds))
         else:
             _LOGGER.warning("GPIO: none of the configured buttons or LEDs can be used on this machine")
 
