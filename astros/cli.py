@@ -20,7 +20,7 @@ from .errors import AstrOSError
 from .events import EventType, PipelineEvent
 from .hardware.panel import gpio_ctx
 from .system import commands as system_commands
-from .system.notify import systemd_ctx
+from .system.notify import notify_ready, systemd_ctx
 from .types import UserRequest, utcnow
 from .voice import commands as voice_commands
 from .voice.service import voice_ctx
@@ -80,7 +80,8 @@ def setup_logging(config: AstrOSConfig, debug: bool, quiet: bool = False) -> Non
 
 async def run_command(args: argparse.Namespace, config: AstrOSConfig) -> int:
     """``astros run``: the appliance (agent, background work, companion API) until SIGINT or SIGTERM."""
-    return await serve(config, args.host, args.port, subscribers=[_announce], contexts=[voice_ctx, gpio_ctx, systemd_ctx])
+    return await serve(config, args.host, args.port, subscribers=[_announce],
+                       contexts=[voice_ctx, gpio_ctx, systemd_ctx], on_ready=[notify_ready])
 
 
 def _announce(event: PipelineEvent) -> None:

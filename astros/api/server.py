@@ -6,7 +6,7 @@ import asyncio
 import gc
 import logging
 import signal
-from typing import Iterable, Optional
+from typing import Callable, Iterable, Optional
 
 from aiohttp import web
 
@@ -26,6 +26,7 @@ async def serve(
     *,
     subscribers: Iterable[Subscriber] = (),
     contexts: Iterable[Context] = (),
+    on_ready: Iterable[Callable[[], object]] = (),
     stop: Optional[asyncio.Event] = None,
 ) -> int:
     """Run the appliance: the agent with its background work and the companion API.
@@ -36,6 +37,7 @@ async def serve(
         subscribers: event subscribers attached before anything starts (``astros run`` prints
             announcements this way)
         contexts: further cleanup contexts (the voice pipeline)
+        on_ready: called once everything is up and the API port is open (telling systemd)
         stop: set it to stop; default: SIGINT or SIGTERM
     """
     agent = AstrOSAgent(config=config)
@@ -51,6 +53,8 @@ async def serve(
         if await app[AUTH].count_users() == 0:
             print(FIRST_USER_HINT, flush=True)
         _LOGGER.info("AstrOS is running (config: %s, data: %s)", config.source, config.data_path)
+        for ready in on_ready:
+            ready()
         await stop.wait()
     finally:
         _LOGGER.info("AstrOS is stopping")

@@ -2,9 +2,9 @@
 
 Under a ``Type=notify`` unit systemd passes ``NOTIFY_SOCKET`` (a unix datagram socket; a leading
 ``@`` means the abstract namespace) and, with ``WatchdogSec=``, ``WATCHDOG_USEC`` and
-``WATCHDOG_PID``. AstrOS sends ``READY=1`` once it is serving, ``WATCHDOG=1`` from its event loop
-at half the watchdog interval (so a stuck loop gets the service restarted), and ``STOPPING=1`` on
-the way out. Outside systemd every call does nothing.
+``WATCHDOG_PID``. AstrOS sends ``READY=1`` once its API port is open (so "active" means the API
+answers), ``WATCHDOG=1`` from its event loop at half the watchdog interval (so a stuck loop gets
+the service restarted), and ``STOPPING=1`` on the way out. Outside systemd every call does nothing.
 """
 
 from __future__ import annotations
@@ -61,14 +61,21 @@ async def keep_watchdog_fed(interval_s: float) -> None:
         await asyncio.sleep(interval_s)
 
 
+def notify_ready() -> bool:
+    """Tell systemd AstrOS is up; ``astros run`` calls it once the API is listening."""
+    if not notify("READY=1\nSTATUS=AstrOS is running"):
+        return False
+    interval = watchdog_interval()
+    _LOGGER.info("Told systemd AstrOS is ready%s", f"; watchdog every {interval:.1f} s" if interval else "")
+    return True
+
+
 @contextlib.asynccontextmanager
 async def systemd_ctx(app: Any) -> AsyncIterator[None]:
-    """An aiohttp cleanup context, started last: READY=1 and the watchdog while the app runs,
-    STOPPING=1 when it stops."""
+    """An aiohttp cleanup context, started last: the watchdog while the app runs, STOPPING=1 when
+    it stops. (READY=1 comes later, from :func:`notify_ready`, once the port is open.)"""
     interval = watchdog_interval()
     task = asyncio.create_task(keep_watchdog_fed(interval), name="watchdog") if interval else None
-    if notify("READY=1\nSTATUS=AstrOS is running"):
-        _LOGGER.info("Told systemd AstrOS is ready%s", f"; watchdog every {interval:.1f} s" if interval else "")
     try:
         yield
     finally:
