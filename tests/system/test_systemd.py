@@ -167,7 +167,7 @@ APPLIANCE_CONFIG = ROOT / "image" / "stage-astros" / "00-astros" / "files" / "co
 WATCHDOG_S = 8
 
 
-def test_drop_in(tmp_path: Path) -> Path:
+def service_drop_in(tmp_path: Path) -> Path:
     """The drop-in that adapts the shipped unit to this checkout (the unit itself is used unchanged).
 
     ExecStart runs this checkout's venv; that venv's Python may live under /root or /home, which
@@ -251,7 +251,7 @@ def boot(rootfs: Path, drop_in: Path) -> Container:
     overlay, and it has its own network."""
     command = ["systemd-nspawn", "--quiet", "--directory", str(rootfs), f"--machine=astros-test-{os.getpid()}",
                "--register=no", "--keep-unit", "--volatile=overlay", "--private-network", "--console=pipe",
-               f"--bind-ro={ROOT}", f"--bind-ro={PYTHON_HOME}",
+               f"--bind-ro={ROOT}", *([] if PYTHON_HOME.is_relative_to("/usr") else [f"--bind-ro={PYTHON_HOME}"]),
                f"--bind-ro={UNIT}:/etc/systemd/system/astros.service",
                f"--bind-ro={drop_in}:/etc/systemd/system/astros.service.d/{drop_in.name}",
                f"--bind-ro={APPLIANCE_CONFIG}:/etc/astros/config.toml", "--boot"]
@@ -293,7 +293,7 @@ def container(tmp_path_factory):
     missing = [tool for tool in ("debootstrap", "systemd-nspawn", "nsenter") if shutil.which(tool) is None]
     if missing:
         pytest.skip(f"{', '.join(missing)} missing (Debian packages debootstrap, systemd-container, util-linux)")
-    booted = boot(cached_rootfs(), test_drop_in(tmp_path_factory.mktemp("systemd")))
+    booted = boot(cached_rootfs(), service_drop_in(tmp_path_factory.mktemp("systemd")))
     yield booted
     booted.process.terminate()  # nspawn shuts the container down cleanly
     try:
