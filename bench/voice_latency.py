@@ -124,6 +124,13 @@ def astros_latencies(events: list[dict[str, Any]], items: list[dict[str, Any]]) 
         item["transcript"] = next((e["data"]["text"] for e in mine if e["type"] == "stt_text"), None)
         item["intent"] = next((e["data"]["intent"] for e in mine if e["type"] == "intent"), None)
         item["reply"] = next((e["data"]["text"] for e in mine if e["type"] == "tts_text"), "")
+        stt = next((e for e in mine if e["type"] == "stt_text"), None)
+        thinking = next((e for e in mine if e["type"] == "intent"), None)
+        item["how"] = stt["data"].get("how") if stt else None
+        item["stt_s"] = stt["data"].get("elapsed_s") if stt else None  # the transcription's own time
+        # when the transcript and the intent were ready, from the end of speech
+        item["stt_at_s"] = round(stt["wall"] - item["end_of_speech_s"], 3) if stt else None
+        item["intent_at_s"] = round(thinking["wall"] - item["end_of_speech_s"], 3) if thinking else None
 
 
 def naive_latencies(items: list[dict[str, Any]]) -> None:
@@ -169,10 +176,12 @@ def main() -> None:
         config.write_text(f'data_dir = "{folder}/data"\n{HOME}\n[voice]\nsilence = "{args.silence}"\n')
         astros_latencies(run_listen(stream, config), items)
     naive_latencies(items)
-    print(f"{'command':40s} {'astros':>7s} {'naive':>7s}  transcript -> intent")
+    print(f"{'command':36s} {'astros':>6s} {'stt@':>6s} {'int@':>6s} {'naive':>6s}  how transcript -> intent")
     for item in items:
-        mine = f"{item['astros_s']:.3f}" if item["astros_s"] is not None else "  none"
-        print(f"{item['name'][:40]:40s} {mine:>7s} {item['naive_s']:7.3f}  {item['transcript']!r} -> {item['intent']}")
+        mine, at, intent_at = (f"{item[k]:.3f}" if item.get(k) is not None else "  none"
+                               for k in ("astros_s", "stt_at_s", "intent_at_s"))
+        print(f"{item['name'][:36]:36s} {mine:>6s} {at:>6s} {intent_at:>6s} {item['naive_s']:6.3f}  {item['how']} "
+              f"{item['transcript']!r} -> {item['intent']}")
     report = {
         "silence": args.silence,
         "astros": summary([i["astros_s"] for i in items if i["astros_s"] is not None]),

@@ -13,7 +13,7 @@ import random
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from hassil import Intents, recognize_all
@@ -33,6 +33,9 @@ from hassil.util import merge_dict
 
 from ..errors import ConfigError
 from ..home import Home
+
+if TYPE_CHECKING:
+    from .grammar import CommandGrammar
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -76,20 +79,54 @@ def _name_list(name: str, pairs: Iterable[tuple[str, str]]) -> TextSlotList:
     return TextSlotList.from_tuples(unique, name=name) if unique else TextSlotList(name=name, values=[])
 
 
+def number_variant(name: str) -> str | None:
+    """``name`` with its last word in the other grammatical number ("Standing Light" -> "Standing
+    Lights", "Office lights" -> "Office light"), or None when the last word is not a plain word.
+    People say a device's name either way, and speech to text hears the plural "s" unreliably."""
+    words = name.split()
+    last = words[-1] if words else ""
+    if len(last) < 3 or not last.isalpha():
+        return None
+    if last.lower().endswith("ss"):
+        return None
+    if last.lower().endswith("s"):
+        other = last[:-2] if last.lower().endswith(("ches", "shes", "xes")) else last[:-1]
+    else:
+        other = last + ("es" if last.lower().endswith(("ch", "sh", "x")) else "s")
+    return " ".join([*words[:-1], other])
+
+
+def _device_names(home: Home, domains: Iterable[str] | None, leave_out: Iterable[str] = ()) -> Iterator[tuple[str, str]]:
+    """(spoken, canonical) for the home's devices of ``domains`` (None: every domain but
+    ``leave_out``): names, aliases, and each in the other number when no other name of the home
+    (device, area or floor) is said that way."""
+    named = (*home.devices, *home.areas, *home.floors)
+    taken = {text.lower() for item in named for text in (item.name, *item.aliases)}
+    for device in home.devices:
+        if (domains is not None and device.domain not in domains) or device.domain in leave_out:
+            continue
+        for text in (device.name, *device.aliases):
+            yield text, device.name
+            other = number_variant(text)
+            if other is not None and other.lower() not in taken:
+                yield other, device.name
+
+
 def home_slot_lists(home: Home) -> dict[str, SlotList]:
-    """The slot lists that come from the home: {name}, {area}, {floor} and per-domain names."""
+    """The slot lists that come from the home: {name}, {area}, {floor} and per-domain names
+    (device names also in the other number, see :func:`number_variant`)."""
     def spoken(items: Iterable[Any]) -> Iterator[tuple[str, str]]:
         for item in items:
             for text in (item.name, *item.aliases):
                 yield text, item.name
 
     lists: dict[str, SlotList] = {
-        "name": _name_list("name", spoken(d for d in home.devices if d.domain not in _NOT_SWITCHABLE)),
+        "name": _name_list("name", _device_names(home, None, _NOT_SWITCHABLE)),
         "area": _name_list("area", spoken(home.areas)),
         "floor": _name_list("floor", spoken(home.floors)),
     }
     for list_name, domains in DOMAIN_NAME_LISTS.items():
-        lists[list_name] = _name_list(list_name, spoken(d for d in home.devices if d.domain in domains))
+        lists[list_name] = _name_list(list_name, _device_names(home, domains))
     return lists
 
 
@@ -126,6 +163,7 @@ class TemplateMatcher:
         self._documents: list[dict[str, Any]] = []
         self._intents: Intents | None = None
         self._slot_lists: dict[str, SlotList] = {}
+        self._grammar: tuple[Intents, Any] | None = None
 
     def add_files(self, paths: Iterable[Path]) -> None:
         """Queue hassil YAML files; they take effect at the next ``build``."""
@@ -173,6 +211,16 @@ class TemplateMatcher:
             metadata=dict(best.intent_metadata or {}),
             wildcards=tuple(e.name for e in best.entities_list if e.is_wildcard),
         )
+
+    def grammar(self) -> "CommandGrammar":
+        """The closed grammar of these templates with the home's names (made once per build)."""
+        if self._intents is None:
+            raise RuntimeError("TemplateMatcher.build() has not been called")
+        if self._grammar is None or self._grammar[0] is not self._intents:
+            from .grammar import CommandGrammar
+
+            self._grammar = (self._intents, CommandGrammar(self._intents, self._slot_lists))
+        return self._grammar[1]
 
     def samples(self, per_intent: int, seed: int = 7) -> list[tuple[str, str]]:
         """Random example sentences, ``per_intent`` per intent type (wildcards filled with stand-ins)."""

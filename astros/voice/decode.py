@@ -67,10 +67,7 @@ class CommandDecoder:
     def encode(self, samples: np.ndarray, short: bool) -> tuple[Any, int]:
         """The encoder output for int16 ``samples`` and the window length in frames."""
         features = self.model.feature_extractor(samples.astype(np.float32) / 32768.0)
-        frames = FULL_FRAMES
-        if short:
-            frames = min(FULL_FRAMES, max(SHORT_MIN_FRAMES, features.shape[-1] + SHORT_MARGIN_FRAMES))
-            frames += frames % 2
+        frames = short_frames(samples) if short else FULL_FRAMES
         features = features[:, :frames]
         if features.shape[-1] < frames:
             features = np.pad(features, ((0, 0), (0, frames - features.shape[-1])))
@@ -92,6 +89,38 @@ class CommandDecoder:
             return_no_speech_prob=True, max_length=len(start) + max_new_tokens, suppress_blank=True)[0]
         return [Hypothesis(self.tokenizer.decode(ids).strip(), float(score), bool(prompt), result.no_speech_prob)
                 for ids, score in zip(result.sequences_ids, result.scores)]
+
+
+    def score(self, encoded: Any, frames: int, texts: list[str], prompt: Optional[str] = None) -> list[float]:
+        """Mean log-probability per token of each of ``texts`` said in ``encoded`` (teacher-forced,
+        one batch): how well a known sentence fits the audio, on the scale of :attr:`Hypothesis.score`."""
+        if not texts:
+            return []
+        tokens = [self.tokenizer.encode(" " + text.strip()) for text in texts]
+        start = self.start(prompt)[:-1]  # the aligner adds "no timestamps" itself
+        batch = np.asarray(encoded)
+        batch = np.ascontiguousarray(np.repeat(batch, len(texts), axis=0))
+        import ctranslate2
+
+        results = self.model.model.align(ctranslate2.StorageView.from_array(batch), start, tokens,
+                                         [frames] * len(texts), median_filter_width=1)
+        return [float(np.mean(np.log(np.maximum(np.asarray(r.text_token_probs, np.float32), 1e-9)))) if tokens[i]
+                else -99.0 for i, r in enumerate(results)]
+
+
+def whisper_style(sentence: str, like: str) -> str:
+    """A template sentence written the way Whisper writes (and so scores best): a capital first
+    letter, "%" after a number, and the end mark of ``like`` (the text Whisper heard)."""
+    text = re.sub(r"(\d) ?(percent|per cent)\b", r"\1%", sentence.strip())
+    text = text[:1].upper() + text[1:]
+    end = like.strip()[-1:] if like.strip()[-1:] in (".", "?", "!") else ""
+    return text + end
+
+
+def short_frames(samples: np.ndarray) -> int:
+    """The short window for ``samples``: the audio plus a margin, in feature frames (even)."""
+    frames = min(FULL_FRAMES, max(SHORT_MIN_FRAMES, len(samples) // 160 + 1 + SHORT_MARGIN_FRAMES))
+    return frames + frames % 2
 
 
 def short_max_tokens(samples: np.ndarray) -> int:

@@ -1,7 +1,8 @@
 """Which transcripts are known commands of this home, and which are complete enough to act on at once.
 
 Speech to text asks :func:`command_check` whether a hypothesis is something this home can be asked
-(an exact match of a skill's sentence template with this home's names); the pipeline asks
+(an exact match of a skill's sentence template with this home's names) and
+:func:`command_candidates` for the home's sentences nearest to a near miss; the pipeline asks
 :func:`complete_command` whether a transcript made at a short pause can end the command without
 waiting for the rest of the silence window.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Final, Optional
 
-from .stt import CommandCheck, Transcript
+from .stt import Candidates, CommandCheck, Transcript
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -34,6 +35,21 @@ def command_check(recognizer: Any, area: Optional[str]) -> CommandCheck:
         return result if result.layer == "template" and result.intent else None
 
     return check
+
+
+def command_candidates(recognizer: Any) -> Candidates:
+    """The sentences of the recognizer's templates (with this home's names) nearest to a heard
+    text, written out (:class:`astros.intents.grammar.CommandGrammar`)."""
+
+    def candidates(text: str, limit: int) -> list[str]:
+        try:
+            grammar = recognizer.templates.grammar()
+        except Exception as err:  # noqa: BLE001 - no grammar: the slower ways still find commands
+            _LOGGER.debug("No command grammar: %s", err)
+            return []
+        return [candidate.text for candidate in grammar.nearest(text, limit)]
+
+    return candidates
 
 
 def complete_command(transcript: Transcript) -> bool:

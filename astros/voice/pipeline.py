@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -32,7 +33,7 @@ from ..types import Response, UserRequest, utcnow
 from . import earcons
 from .audio import AudioChunk, AudioSink, AudioSource
 from .engines import VoiceEngines
-from .known import command_check, complete_command
+from .known import command_candidates, command_check, complete_command
 from .streaming import Ahead, FirstSentence
 from .stt import Transcript, home_prompt
 from .tts import SpeechAudio
@@ -93,6 +94,9 @@ class VoicePipeline:
         engines.stt.prompt = home_prompt(_home_names(agent.config))
         recognizer = getattr(agent, "recognizer", None)
         engines.stt.command_check = command_check(recognizer, agent.config.home.area) if recognizer else None
+        engines.stt.candidates = command_candidates(recognizer) if recognizer else None
+        if recognizer is not None:  # the home's grammar takes a second to build: not on the first command
+            threading.Thread(target=_build_grammar, args=(recognizer,), name="voice-grammar", daemon=True).start()
         self.early_stop = True
         """End a command at a short pause when its transcript is already a complete known command."""
         if engines.wake is not None:
@@ -122,6 +126,7 @@ class VoicePipeline:
         """Stop following the agent's events (and asking its recognizer about commands)."""
         self._unsubscribe()
         self.engines.stt.command_check = None
+        self.engines.stt.candidates = None
 
     # -- the loop --------------------------------------------------------------------------------
 
@@ -482,6 +487,14 @@ def _quietly(task: asyncio.Task[Any]) -> None:
     """Log the failure of work nobody waits for any more."""
     if not task.cancelled() and task.exception() is not None:
         _LOGGER.warning("An interrupted request failed: %s", task.exception())
+
+
+def _build_grammar(recognizer: Any) -> None:
+    """Build the recognizer's closed grammar ahead of the first command (see :mod:`astros.voice.known`)."""
+    try:
+        recognizer.templates.grammar()
+    except Exception as err:  # noqa: BLE001 - without it near misses take the slower way
+        _LOGGER.warning("The command grammar could not be built: %s", err)
 
 
 def _home_names(config: AstrOSConfig) -> list[str]:

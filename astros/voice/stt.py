@@ -22,7 +22,8 @@ import numpy as np
 from ..errors import ModelNotFoundError
 from . import VoiceError
 from .audio import SAMPLE_RATE
-from .decode import SHORT_MAX_AUDIO_S, CommandDecoder, Hypothesis, cut_repeats, short_max_tokens
+from .decode import (SHORT_MAX_AUDIO_S, CommandDecoder, Hypothesis, cut_repeats, short_frames, short_max_tokens,
+                     whisper_style)
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -36,9 +37,15 @@ SHORT_MIN_SCORE: Final = -1.2  # a short-window guess below this mean log-probab
 NBEST: Final = 5  # hypotheses per decoding (with and without the prompt) when the guess is not a command
 NBEST_MARGIN: Final = 1.0  # a command hypothesis may score at most this much below the best one
 NO_SPEECH: Final = 0.6  # Whisper's no-speech probability above which nothing was said
+GRAMMAR_CANDIDATES: Final = 12  # sentences of the home's grammar scored against the audio
+GRAMMAR_MAX_WORDS: Final = 10  # a longer guess is not a near miss of a command (the full window decides)
+GRAMMAR_MARGIN: Final = 1.0  # a sentence may score at most this much below what Whisper heard
+GRAMMAR_MIN_SCORE: Final = -2.0  # ... and no lower than this (mean log-probability per token)
 
 CommandCheck = Callable[[str], Optional[Any]]
 """Text -> the known command of this home it is (any truthy value), or None."""
+Candidates = Callable[[str, int], list[str]]
+"""(heard text, how many) -> the sentences of this home's grammar nearest to it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,8 +60,9 @@ class Transcript:
     command: Any = None
     """What :attr:`WhisperSpeechToText.command_check` returned for ``text``: a known command, or None."""
     how: str = "dictation"
-    """Which way the text was found: ``short`` (short window, greedy), ``n-best`` (a command among the
-    n best hypotheses), ``dictation`` (open transcription) or ``no-speech``."""
+    """Which way the text was found: ``short`` (short window, greedy), ``grammar`` (the home's sentence
+    nearest to the short guess, scored against the audio), ``n-best`` (a command among the n best
+    hypotheses of the full window), ``dictation`` (open transcription) or ``no-speech``."""
 
 
 class SpeechToText(Protocol):
@@ -120,6 +128,8 @@ class WhisperSpeechToText:
         self._lock = threading.Lock()
         self.command_check: Optional[CommandCheck] = None
         """Set by the pipeline: tells which texts are known commands of this home."""
+        self.candidates: Optional[Candidates] = None
+        """Set by the pipeline: this home's sentences nearest to a heard text (its closed grammar)."""
         self.decoder = CommandDecoder(self.model, self.language) if self.language else None
         _LOGGER.info("Speech to text: %s loaded in %.2f s", self.path, self.load_s)
 
@@ -127,7 +137,8 @@ class WhisperSpeechToText:
         """Transcribe int16 16 kHz mono ``samples`` (blocking).
 
         With a :attr:`command_check` (and ``commands``), a known command of this home is preferred:
-        a short-window greedy guess first; when that is not a command, the n best hypotheses of the
+        a short-window greedy guess first; when that is not a command, the home's sentences nearest
+        to it (:attr:`candidates`) scored against the same audio; then the n best hypotheses of the
         full window, with and without the prompt; open dictation only when none is a command."""
         started = time.perf_counter()
         check = self.command_check if commands and self.decoder is not None else None
@@ -157,10 +168,10 @@ class WhisperSpeechToText:
             encoded, _ = self.decoder.encode(samples, short=True)
             guess = self.decoder.decode(encoded, prompt, max_new_tokens=short_max_tokens(samples))[0]
             text = cut_repeats(guess.text)
-            if guess.score >= SHORT_MIN_SCORE and guess.no_speech < NO_SPEECH:
-                command = check(text)
-                if command is not None:
-                    return text, command, "short"
+            if guess.no_speech < NO_SPEECH:
+                found = self._near_command(samples, encoded, guess, text, check)
+                if found is not None:
+                    return found
         if len(samples) / SAMPLE_RATE > 30.0:  # past one window only dictation makes sense
             return self._dictate(samples, prompt), None, "dictation"
         encoded, _ = self.decoder.encode(samples, short=False)
@@ -171,6 +182,40 @@ class WhisperSpeechToText:
         if found is not None:
             return found
         return prompted[0].text, None, "dictation"
+
+    def _near_command(self, samples: np.ndarray, encoded: Any, guess: Hypothesis, text: str,
+                      check: CommandCheck) -> Optional[tuple[str, Any, str]]:
+        """A command from the short window when its guess is confident: the guess itself, or the
+        grammar's sentence nearest to it. An unsure guess ("pause" heard as "Thank you") is left to
+        the full window, whose n best hypotheses find the command more often than the short one's."""
+        if guess.score < SHORT_MIN_SCORE:
+            return None
+        command = check(text)
+        if command is not None:
+            return text, command, "short"
+        return self._grammar(encoded, short_frames(samples), text, check)
+
+    def _grammar(self, encoded: Any, frames: int, heard: str, check: CommandCheck) -> Optional[tuple[str, Any, str]]:
+        """The sentence of this home's grammar that fits the audio best, when it fits nearly as well
+        as what Whisper heard (a near miss such as "what's the wedding" for "what's the weather");
+        None when no sentence is near or none fits (chatter stays chatter)."""
+        assert self.decoder is not None
+        if self.candidates is None or not 0 < len(heard.split()) <= GRAMMAR_MAX_WORDS:
+            return None
+        sentences = [whisper_style(text, heard) for text in self.candidates(heard, GRAMMAR_CANDIDATES)]
+        if not sentences:
+            return None
+        scores = self.decoder.score(encoded, frames, [heard, *sentences])
+        floor = max(GRAMMAR_MIN_SCORE, scores[0] - GRAMMAR_MARGIN)
+        ranked = sorted(zip(scores[1:], sentences), reverse=True)
+        _LOGGER.debug("Grammar for %r (%.2f): %s", heard, scores[0], ranked[:3])
+        for score, sentence in ranked:
+            if score < floor:
+                break
+            command = check(sentence)
+            if command is not None:
+                return sentence, command, "grammar"
+        return None
 
     async def transcribe(self, samples: np.ndarray) -> Transcript:
         """Transcribe in a worker thread."""

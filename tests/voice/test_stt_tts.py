@@ -68,14 +68,16 @@ async def test_spoken_reply_transcribes_back(engines: VoiceEngines) -> None:
 
 
 async def test_a_known_command_is_preferred_to_dictation(engines: VoiceEngines, agent) -> None:
-    from astros.voice.known import command_check
+    from astros.voice.known import command_candidates, command_check
 
     engines.stt.prompt = home_prompt(["Kitchen", "Living Room", "Office", "Kitchen lights", "Living room lamp"])
     engines.stt.command_check = command_check(agent.recognizer, "Living Room")
+    engines.stt.candidates = command_candidates(agent.recognizer)
     try:
         weather = await engines.stt.transcribe(recording("what's the weather"))
         noise = await engines.stt.transcribe(read_audio(WAKE / "background_noise.wav")[: 3 * 16_000])
+        chatter = await engines.stt.transcribe(read_audio(DATA / "speech" / "general" / "jfk.wav")[: 3 * 16_000])
     finally:
-        engines.stt.command_check = None
-    assert weather.command.intent == "HassGetWeather" and weather.how in ("short", "n-best")
-    assert noise.command is None
+        engines.stt.command_check = engines.stt.candidates = None
+    assert weather.command.intent == "HassGetWeather" and weather.how in ("short", "grammar", "n-best")
+    assert noise.command is None and chatter.command is None

@@ -1,0 +1,262 @@
+"""The sentences of this home nearest to a heard text: a closed grammar for speech to text.
+
+Speech to text of a short command is often a near miss ("what's the wedding", "turn on standing
+lights", "set bed light right 50%"). :class:`CommandGrammar` turns the skills' hassil templates,
+with this home's names, into one word graph (hassil's FST: every template, optional words as
+empty paths, slot lists as placeholders) and finds the template sentences with the fewest word
+edits from a text (a best-first search over graph state and text position; similar-looking
+words cost less than others). The voice then scores these few candidates against the audio
+(:mod:`astros.voice.decode`), as a closed-grammar recogniser would, instead of trusting the
+text. Templates with free text (a shopping item, a song) have no place in a closed grammar and
+are left out; numbers are taken from the text, never invented.
+"""
+
+from __future__ import annotations
+
+import heapq
+import logging
+import re
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from typing import Any, Final, Optional
+
+from hassil.intents import RangeSlotList, TextSlotList
+from hassil.sample import sample_expression
+
+from .numbers import parse_number
+
+_LOGGER = logging.getLogger(__name__)
+
+EPS: Final = "<eps>"
+INSERT_COST: Final = 1.0  # a heard word the sentence does not have
+DELETE_COST: Final = 1.0  # a sentence word not heard
+MAX_SPAN: Final = 4  # words a name or a number may take
+MAX_STEPS: Final = 12000  # search steps at most: a text far from every sentence gives up in bounded time
+_PLACEHOLDER = re.compile(r"^\{([a-z_]+)\}(.*)$")
+_SUFFIXES: Final = {"%": ["percent"], "per": ["per"], "percent": ["percent"], "°": ["degrees"],
+                    "degree": ["degree"], "degrees": ["degrees"], "'s": None, ",": []}
+
+
+def words_of(text: str) -> list[str]:
+    """Lower-case words of ``text``, "%" said as "percent", other punctuation dropped."""
+    text = text.lower().replace("%", " percent ").replace("°", " degrees ")
+    return re.sub(r"[^a-z0-9' ]+", " ", text).split()
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A template sentence near a heard text, and how many word edits away it is."""
+
+    text: str
+    cost: float
+    intent: str
+
+
+class CommandGrammar:
+    """The word graph of a template matcher's sentences, searched for the nearest sentences."""
+
+    def __init__(self, intents: Any, slot_lists: dict[str, Any]) -> None:
+        from hassil.fst import intents_to_fst
+
+        fst = intents_to_fst(intents, slot_lists).remove_spaces()
+        self.start = fst.start
+        arcs = {state: [self._arc(arc) for arc in out] for state, out in fst.arcs.items()}
+        self.arcs: dict[int, list[tuple[int, str, Optional[str], tuple[str, ...]]]] = {}
+        """state -> (next state, word or placeholder, intent label, words after a placeholder), the
+        empty paths followed through (so the search never stops on a state that says nothing)."""
+        accepting: set[int] = set()
+        for state in arcs:
+            reach = _closure(state, arcs)
+            self.arcs[state] = [arc for near in reach for arc in arcs.get(near, ()) if arc[1] != EPS]
+            if reach & fst.final_states:
+                accepting.add(state)
+        self.final = frozenset(accepting | set(fst.final_states))
+        self.values = _placeholder_values({**intents.slot_lists, **slot_lists})
+        self.ranges = {name for name, slot in {**intents.slot_lists, **slot_lists}.items()
+                       if isinstance(slot, RangeSlotList)}
+        self._similar: dict[tuple[str, str], float] = {}
+        self.fewest, self.most = self._words_left()
+        """state -> the fewest and the most words a sentence still has from there (for the search's bound)."""
+
+    def _words_left(self) -> tuple[dict[int, int], dict[int, int]]:
+        """Per state, the fewest and the most words to a final state (placeholders: 1 to MAX_SPAN)."""
+        fewest: dict[int, int] = {}
+        most: dict[int, int] = {}
+        stack = [(self.start, False)]
+        while stack:
+            state, expanded = stack.pop()
+            if state in fewest:
+                continue
+            arcs = self.arcs.get(state, ())
+            if not expanded:
+                stack.append((state, True))
+                stack.extend((arc[0], False) for arc in arcs if arc[0] not in fewest)
+                continue
+            low, high = (0, 0) if state in self.final else (10**6, -1)
+            for next_state, label, _intent, suffix in arcs:
+                size = (0, 0) if label == EPS else (1 + len(suffix), MAX_SPAN + len(suffix)) if label[0] == "{" else (1, 1)
+                low = min(low, size[0] + fewest.get(next_state, 10**6))
+                high = max(high, size[1] + most.get(next_state, -1))
+            fewest[state], most[state] = low, high
+        return fewest, most
+
+    def _bound(self, state: int, left: int) -> float:
+        """Edits still needed at least: words the sentence must still say beyond those heard, or
+        heard words beyond the most it can still say."""
+        return max(0, self.fewest.get(state, 0) - left) * DELETE_COST + max(0, left - self.most.get(state, left)) * INSERT_COST
+
+    @staticmethod
+    def _arc(arc: Any) -> tuple[int, str, Optional[str], tuple[str, ...]]:
+        label = arc.in_label
+        intent = arc.out_label[7:] if arc.out_label.startswith("intent:") else None
+        if label in (EPS, "<skip>"):
+            return arc.to_state, EPS, intent, ()
+        found = _PLACEHOLDER.match(label)
+        if found:
+            suffix = _SUFFIXES.get(found.group(2), [found.group(2)]) if found.group(2) else []
+            return arc.to_state, "{" + found.group(1) + "}", intent, tuple(suffix or ())
+        word = label.strip(",").lower()
+        return arc.to_state, word or EPS, intent, ()
+
+    def nearest(self, text: str, limit: int = 8, max_cost: Optional[float] = None) -> list[Candidate]:
+        """At most ``limit`` template sentences nearest to ``text``, nearest first (one per template
+        path), none further than ``max_cost`` edits (default: 0.4 per word, from 1.5 to 2)."""
+        heard = words_of(text)
+        if not heard:
+            return []
+        self._fills: dict[tuple[str, tuple[str, ...], int], list[tuple[float, int, tuple[str, ...]]]] = {}
+        bound = max_cost if max_cost is not None else min(2.0, max(1.5, 0.4 * len(heard)))
+        # ordered by the least total edits possible, then the furthest into the text (ties are many)
+        queue: list[tuple[float, int, float, int, int, int, str]] = [(0.0, 0, 0.0, 0, self.start, 0, "")]
+        back: dict[int, tuple[int, tuple[str, ...], str]] = {}  # entry -> (previous entry, words, intent)
+        done: set[tuple[int, int]] = set()
+        found: dict[str, Candidate] = {}
+        counter = 1
+        steps = 0
+        while queue and len(found) < limit and steps < MAX_STEPS:
+            steps += 1
+            estimate, _depth, cost, entry, state, position, intent = heapq.heappop(queue)
+            if estimate > bound:
+                break
+            if (state, position) in done:
+                continue
+            done.add((state, position))
+            if state in self.final and position == len(heard):
+                sentence = " ".join(self._words(back, entry))
+                if sentence and sentence not in found:
+                    found[sentence] = Candidate(sentence, round(cost, 3), intent)
+                continue
+            for step_cost, next_state, next_position, words, label in self._steps(state, position, heard):
+                total = cost + step_cost
+                estimate = total + self._bound(next_state, len(heard) - next_position)
+                if estimate > bound or (next_state, next_position) in done:
+                    continue
+                back[counter] = (entry, words, label or intent)
+                heapq.heappush(queue, (round(estimate, 6), -next_position, total, counter, next_state, next_position,
+                                       label or intent))
+                counter += 1
+        return list(found.values())
+
+    @staticmethod
+    def _words(back: dict[int, tuple[int, tuple[str, ...], str]], entry: int) -> list[str]:
+        pieces: list[tuple[str, ...]] = []
+        while entry in back:
+            entry, words, _intent = back[entry]
+            pieces.append(words)
+        return [word for words in reversed(pieces) for word in words]
+
+    def _steps(self, state: int, position: int, heard: list[str]):
+        """(cost, next state, next position, words said, intent) for each way on from here."""
+        if position < len(heard):
+            yield INSERT_COST, state, position + 1, (), None
+        for next_state, label, intent, suffix in self.arcs.get(state, ()):
+            if label == EPS:
+                yield 0.0, next_state, position, (), intent
+            elif label.startswith("{"):
+                key = (label, suffix, position)
+                fills = self._fills.get(key)
+                if fills is None:
+                    fills = self._fills[key] = list(self._fill(label[1:-1], suffix, position, heard))
+                for cost, end, words in fills:
+                    yield cost, next_state, end, words, None
+            else:
+                if position < len(heard):
+                    yield 1.0 - self._similarity(label, heard[position]), next_state, position + 1, (label,), None
+                yield DELETE_COST, next_state, position, (label,), None
+
+    def _fill(self, name: str, suffix: tuple[str, ...], position: int, heard: list[str]):
+        """(cost, end, words) for each way a placeholder (and the words glued after it) can take
+        heard words from ``position``."""
+        if name in self.ranges:
+            for end in range(position + 1, min(len(heard), position + MAX_SPAN) + 1):
+                span = heard[position:end]
+                if parse_number(" ".join(span)) is None:
+                    break
+                yield from self._suffix(0.0, list(span), suffix, end, heard)
+            return
+        for value in self.values.get(name, ()):
+            spoken = value.split()
+            for end in range(position, min(len(heard), position + MAX_SPAN) + 1):
+                cost = self._distance([w.lower() for w in spoken], heard[position:end])
+                if cost <= 1.5:
+                    yield from self._suffix(cost, spoken, suffix, end, heard)
+
+    def _suffix(self, cost: float, words: list[str], suffix: tuple[str, ...], end: int, heard: list[str]):
+        if not suffix:
+            yield cost, end, tuple(words)
+            return
+        taken = heard[end:end + len(suffix)]
+        extra = self._distance(list(suffix), taken)
+        if extra <= 1.0:
+            yield cost + extra, end + len(taken), (*words, *suffix)
+        if taken:
+            yield cost + DELETE_COST * len(suffix), end, (*words, *suffix)
+
+    def _distance(self, said: list[str], heard: list[str]) -> float:
+        """Word edit distance, similar words costing less than a full substitution."""
+        row = [float(j) for j in range(len(heard) + 1)]
+        for i, word in enumerate(said, 1):
+            previous, row[0] = row[0], float(i)
+            for j, other in enumerate(heard, 1):
+                previous, row[j] = row[j], min(row[j] + 1.0, row[j - 1] + 1.0,
+                                               previous + 1.0 - self._similarity(word, other))
+        return row[-1]
+
+    def _similarity(self, word: str, heard: str) -> float:
+        """1 for the same word, about 0.5-0.8 for similar spellings, 0 for unrelated words."""
+        if word == heard:
+            return 1.0
+        key = (word, heard)
+        value = self._similar.get(key)
+        if value is None:
+            ratio = SequenceMatcher(None, word, heard, autojunk=False).ratio()
+            value = self._similar[key] = max(0.0, (ratio - 0.4) / 0.6) * 0.8
+        return value
+
+
+def _closure(state: int, arcs: dict[int, list[tuple[int, str, Optional[str], tuple[str, ...]]]]) -> set[int]:
+    """``state`` and every state reachable from it by empty arcs."""
+    seen = {state}
+    stack = [state]
+    while stack:
+        for next_state, label, _intent, _suffix in arcs.get(stack.pop(), ()):
+            if label == EPS and next_state not in seen:
+                seen.add(next_state)
+                stack.append(next_state)
+    return seen
+
+
+def _placeholder_values(slot_lists: dict[str, Any]) -> dict[str, list[str]]:
+    """The spoken forms of every text slot list."""
+    values: dict[str, list[str]] = {}
+    for name, slot in slot_lists.items():
+        if not isinstance(slot, TextSlotList):
+            continue
+        spoken: list[str] = []
+        for value in slot.values:
+            try:
+                spoken += [" ".join(t.split()) for t in sample_expression(value.text_in) if t.strip()]
+            except Exception:  # noqa: BLE001 - a value hassil cannot expand is left out
+                continue
+        values[name] = list(dict.fromkeys(spoken))
+    return values
