@@ -34,7 +34,7 @@ from . import earcons
 from .audio import AudioChunk, AudioSink, AudioSource
 from .engines import VoiceEngines
 from .known import command_candidates, command_check, complete_command
-from .streaming import Ahead, FirstSentence
+from .streaming import Ahead, FirstSentence, split_first_clause
 from .stt import Transcript, home_prompt
 from .tts import SpeechAudio
 from .vad import SILENCE_PRESETS, EndOfSpeech, Segment
@@ -357,9 +357,19 @@ class VoicePipeline:
         return UserRequest(text, self.agent.config.agent.voice_user, self._session, utcnow(), context, streaming)
 
     async def speak(self, text: str) -> bool:
-        """Say ``text``, sentence by sentence; returns False when it was interrupted."""
+        """Say ``text``, sentence by sentence (a long first sentence from its first clause, see
+        :func:`split_first_clause`); returns False when it was interrupted."""
         self._emit(EventType.TTS_TEXT, text=text)
-        return await self._play(self.engines.tts.synthesize(text))
+        head, rest = split_first_clause(text)
+        if not rest:
+            return await self._play(self.engines.tts.synthesize(text))
+        return await self._play(Ahead(self._pieces(head, rest)))
+
+    async def _pieces(self, *texts: str) -> AsyncIterator[SpeechAudio]:
+        """The audio of ``texts``, one after the other."""
+        for text in texts:
+            async for piece in self.engines.tts.synthesize(text):
+                yield piece
 
     async def _speak_stream(self, sentences: asyncio.Queue[Optional[str]], first: FirstSentence) -> bool:
         """Say sentences as they are queued (None ends them), as :meth:`speak` says a reply: speakable,

@@ -23,6 +23,9 @@ from .tts import SpeechAudio, TextToSpeech
 _LOGGER = logging.getLogger(__name__)
 T = TypeVar("T")
 _ENDS_LIKE_A_SENTENCE = re.compile(r"[^\W\d_][.!?…]+[\"'”’)\]]*$")  # a word (not a number) and a full stop
+_CLAUSE_END = re.compile(r"[,;:—](?=\s)")  # a clause mark followed by a space (not "1,000")
+_SENTENCE_END = re.compile(r"[.!?…](?=\s|$)")
+CLAUSE_MIN_WORDS = 3  # a first sentence is cut at a clause mark only with this many words on each side
 
 
 class Ahead(Generic[T]):
@@ -62,6 +65,21 @@ class Ahead(Generic[T]):
         self._task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self._task
+
+
+def split_first_clause(text: str) -> tuple[str, str]:
+    """(first clause, the rest) when the reply's first sentence is long and has a clause mark
+    ("Today is Thursday, November twenty-six, ..."), else (``text``, ""). Piper makes a sentence
+    in one go, so a shorter first piece is heard sooner; its comma is kept, so it pauses there
+    as it would have anyway."""
+    text = text.strip()
+    end = _SENTENCE_END.search(text)
+    first = text[: end.end()] if end else text
+    for mark in _CLAUSE_END.finditer(first):
+        head, tail = text[: mark.end()].strip(), text[mark.end():].strip()
+        if len(head.split()) >= CLAUSE_MIN_WORDS and len(first[mark.end():].split()) >= CLAUSE_MIN_WORDS:
+            return head, tail
+    return text, ""
 
 
 class FirstSentence:

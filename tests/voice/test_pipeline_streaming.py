@@ -164,3 +164,31 @@ async def test_the_first_sentence_is_synthesised_from_its_full_stop(engines: Voi
     wrong.feed("com now.")  # no space after the full stop: the guess is dropped, the next one taken
     assert wrong.take("Go to example.com now.") is not None
     await wrong.close()
+
+
+@pytest.mark.parametrize(("text", "head", "rest"), [
+    ("Today is Thursday, November twenty-six, two thousand twenty-six.", "Today is Thursday,",
+     "November twenty-six, two thousand twenty-six."),
+    ("I don't know where you are yet: set a location in the configuration.", "I don't know where you are yet:",
+     "set a location in the configuration."),
+    ("Nothing is playing on the TV.", "Nothing is playing on the TV.", ""),
+    ("Added 1,000 apples to the list.", "Added 1,000 apples to the list.", ""),
+    ("Yes, it is. Then, later, it rains all day.", "Yes, it is. Then, later, it rains all day.", ""),
+])
+def test_a_long_first_sentence_is_said_from_its_first_clause(text: str, head: str, rest: str) -> None:
+    from astros.voice.streaming import split_first_clause
+
+    assert split_first_clause(text) == (head, rest)
+
+
+async def test_a_reply_cut_at_its_first_clause_is_said_whole(engines: VoiceEngines, tmp_path: Path) -> None:
+    sink = WavFileSink(rate=16_000)
+    async with AstrOSAgent(config=voice_config(tmp_path)) as agent:
+        pipeline = VoicePipeline(engines, agent, sink)
+        try:
+            assert await pipeline.speak("Today is Thursday, November twenty-six, two thousand twenty-six.")
+        finally:
+            pipeline.close()
+    assert len(sink.parts) == 2  # the first clause, then the rest
+    text = (await engines.stt.transcribe(sink.audio)).text.lower()
+    assert "thursday" in text and "november" in text
