@@ -1,6 +1,7 @@
 #!/bin/bash -e
-# pi-gen: install AstrOS into /opt/astros with script/setup, as the astros service user, and
-# enable its service. Runs on the build host; on_chroot runs commands inside the image.
+# pi-gen: copy AstrOS to /opt/astros, make the astros service user (audio, gpio), install the
+# appliance configuration and enable the service. Runs on the build host; on_chroot runs commands
+# inside the image. The Python environment comes next, in 02-run.sh.
 # shellcheck disable=SC2154  # ROOTFS_DIR and STAGE_DIR are set by pi-gen
 
 # image/build.sh puts the source tree in the stage as src/; otherwise the stage sits in a checkout.
@@ -25,10 +26,5 @@ getent passwd astros >/dev/null || useradd --system --home-dir /var/lib/astros -
 	--shell /usr/sbin/nologin --user-group --groups audio,gpio astros
 install -d -o astros -g astros -m 750 /var/lib/astros/Downloads /var/lib/astros/Documents
 chgrp astros /etc/astros/config.toml
-cd /opt/astros
-./script/setup
-# gpiozero's pin library on Raspberry Pi OS bookworm (Pi 5 included); only the Pi needs it
-.venv/bin/python -m pip install --quiet --no-deps lgpio==0.2.2.0
-.venv/bin/astros models verify
 systemctl enable astros.service
 CHROOT
