@@ -196,7 +196,7 @@ def cached_rootfs() -> Path:
             done = subprocess.run(["debootstrap", "--variant=minbase", f"--include={','.join(PACKAGES)}", SUITE,
                                    str(partial), MIRROR], stdout=out, stderr=subprocess.STDOUT, timeout=1200)
         if done.returncode != 0:
-            tail = log.read_text().strip().splitlines()[-1:]
+            tail = (log.read_text().strip().splitlines() or ["no output"])[-1]
             pytest.skip(f"debootstrap of Debian {SUITE} from {MIRROR} failed (no network?): {tail}; see {log}")
         subprocess.run(["chroot", str(partial), "sh", "-c", ROOTFS_SETUP], check=True, timeout=120)
         partial.rename(target)
