@@ -96,7 +96,8 @@ def number_variant(name: str) -> str | None:
     return " ".join([*words[:-1], other])
 
 
-def _device_names(home: Home, domains: Iterable[str] | None, leave_out: Iterable[str] = ()) -> Iterator[tuple[str, str]]:
+def _device_names(home: Home, domains: Iterable[str] | None, leave_out: Iterable[str] = (),
+                  variants: bool = True) -> Iterator[tuple[str, str]]:
     """(spoken, canonical) for the home's devices of ``domains`` (None: every domain but
     ``leave_out``): names, aliases, and each in the other number when no other name of the home
     (device, area or floor) is said that way."""
@@ -107,26 +108,26 @@ def _device_names(home: Home, domains: Iterable[str] | None, leave_out: Iterable
             continue
         for text in (device.name, *device.aliases):
             yield text, device.name
-            other = number_variant(text)
+            other = number_variant(text) if variants else None
             if other is not None and other.lower() not in taken:
                 yield other, device.name
 
 
-def home_slot_lists(home: Home) -> dict[str, SlotList]:
+def home_slot_lists(home: Home, variants: bool = True) -> dict[str, SlotList]:
     """The slot lists that come from the home: {name}, {area}, {floor} and per-domain names
-    (device names also in the other number, see :func:`number_variant`)."""
+    (with ``variants``, device names also in the other number, see :func:`number_variant`)."""
     def spoken(items: Iterable[Any]) -> Iterator[tuple[str, str]]:
         for item in items:
             for text in (item.name, *item.aliases):
                 yield text, item.name
 
     lists: dict[str, SlotList] = {
-        "name": _name_list("name", _device_names(home, None, _NOT_SWITCHABLE)),
+        "name": _name_list("name", _device_names(home, None, _NOT_SWITCHABLE, variants)),
         "area": _name_list("area", spoken(home.areas)),
         "floor": _name_list("floor", spoken(home.floors)),
     }
     for list_name, domains in DOMAIN_NAME_LISTS.items():
-        lists[list_name] = _name_list(list_name, _device_names(home, domains))
+        lists[list_name] = _name_list(list_name, _device_names(home, domains, variants=variants))
     return lists
 
 
@@ -163,6 +164,7 @@ class TemplateMatcher:
         self._documents: list[dict[str, Any]] = []
         self._intents: Intents | None = None
         self._slot_lists: dict[str, SlotList] = {}
+        self._sample_lists: dict[str, SlotList] = {}
         self._grammar: tuple[Intents, Any] | None = None
 
     def add_files(self, paths: Iterable[Path]) -> None:
@@ -189,6 +191,7 @@ class TemplateMatcher:
         except Exception as err:  # hassil raises assorted errors for bad templates
             raise ConfigError(f"sentence templates are invalid: {err}", "sentences-invalid") from err
         self._slot_lists = home_slot_lists(self.home)
+        self._sample_lists = home_slot_lists(self.home, variants=False)  # examples use the names as configured
         _LOGGER.debug("Loaded templates for %d intents", len(self._intents.intents))
 
     @property
@@ -226,7 +229,7 @@ class TemplateMatcher:
         """Random example sentences, ``per_intent`` per intent type (wildcards filled with stand-ins)."""
         if self._intents is None:
             raise RuntimeError("TemplateMatcher.build() has not been called")
-        sampler = _Sampler(self._intents, self._slot_lists, random.Random(seed))
+        sampler = _Sampler(self._intents, self._sample_lists, random.Random(seed))
         examples: list[tuple[str, str]] = []
         for intent in self._intents.intents.values():
             sentences = [(data, s) for data in intent.data for s in data.sentences]
