@@ -7,8 +7,8 @@ empty paths, slot lists as placeholders) and finds the template sentences with t
 edits from a text (a best-first search over graph state and text position; similar-looking
 words cost less than others). The voice then scores these few candidates against the audio
 (:mod:`astros.voice.decode`), as a closed-grammar recogniser would, instead of trusting the
-text. Templates with free text (a shopping item, a song) have no place in a closed grammar and
-are left out; numbers are taken from the text, never invented.
+text. Free text (a shopping item, a song) and numbers are taken from the heard words, never
+invented.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any, Final, Optional
 
-from hassil.intents import RangeSlotList, TextSlotList
+from hassil.intents import RangeSlotList, TextSlotList, WildcardSlotList
 from hassil.sample import sample_expression
 
 from .numbers import parse_number
@@ -32,6 +32,7 @@ INSERT_COST: Final = 1.0  # a heard word the sentence does not have
 DELETE_COST: Final = 1.0  # a sentence word not heard
 MAX_SPAN: Final = 4  # words a name or a number may take
 MAX_STEPS: Final = 12000  # search steps at most: a text far from every sentence gives up in bounded time
+FREE: Final = "\x00"  # marks a word that free text took from the heard words
 _PLACEHOLDER = re.compile(r"^\{([a-z_]+)\}(.*)$")
 _SUFFIXES: Final = {"%": ["percent"], "per": ["per"], "percent": ["percent"], "°": ["degrees"],
                     "degree": ["degree"], "degrees": ["degrees"], "'s": None, ",": []}
@@ -58,7 +59,11 @@ class CommandGrammar:
     def __init__(self, intents: Any, slot_lists: dict[str, Any]) -> None:
         from hassil.fst import intents_to_fst
 
-        fst = intents_to_fst(intents, slot_lists).remove_spaces()
+        lists = {**intents.slot_lists, **slot_lists}
+        self.wildcards = {name for name, slot in lists.items() if isinstance(slot, WildcardSlotList)}
+        """Free-text slots: in the graph as placeholders that take the words heard there."""
+        stand_ins = {name: TextSlotList.from_strings(["_"], allow_template=False, name=name) for name in self.wildcards}
+        fst = intents_to_fst(intents, {**slot_lists, **stand_ins}).remove_spaces()
         self.start = fst.start
         arcs = {state: [self._arc(arc) for arc in out] for state, out in fst.arcs.items()}
         self.arcs: dict[int, list[tuple[int, str, Optional[str], tuple[str, ...]]]] = {}
@@ -71,9 +76,8 @@ class CommandGrammar:
             if reach & fst.final_states:
                 accepting.add(state)
         self.final = frozenset(accepting | set(fst.final_states))
-        self.values = _placeholder_values({**intents.slot_lists, **slot_lists})
-        self.ranges = {name for name, slot in {**intents.slot_lists, **slot_lists}.items()
-                       if isinstance(slot, RangeSlotList)}
+        self.values = _placeholder_values(lists)
+        self.ranges = {name for name, slot in lists.items() if isinstance(slot, RangeSlotList)}
         self._similar: dict[tuple[str, str], float] = {}
         self.fewest, self.most = self._words_left()
         """state -> the fewest and the most words a sentence still has from there (for the search's bound)."""
@@ -142,8 +146,9 @@ class CommandGrammar:
                 continue
             done.add((state, position))
             if state in self.final and position == len(heard):
-                sentence = " ".join(self._words(back, entry))
-                if sentence and sentence not in found:
+                words = self._words(back, entry)
+                sentence = " ".join(w.removeprefix(FREE) for w in words)
+                if sentence and sentence not in found and _anchored(words, heard):
                     found[sentence] = Candidate(sentence, round(cost, 3), intent)
                 continue
             for step_cost, next_state, next_position, words, label in self._steps(state, position, heard):
@@ -187,6 +192,10 @@ class CommandGrammar:
     def _fill(self, name: str, suffix: tuple[str, ...], position: int, heard: list[str]):
         """(cost, end, words) for each way a placeholder (and the words glued after it) can take
         heard words from ``position``."""
+        if name in self.wildcards:  # free text: the words heard, one to MAX_SPAN of them
+            for end in range(position + 1, min(len(heard), position + MAX_SPAN) + 1):
+                yield from self._suffix(0.0, [FREE + w for w in heard[position:end]], suffix, end, heard)
+            return
         if name in self.ranges:
             for end in range(position + 1, min(len(heard), position + MAX_SPAN) + 1):
                 span = heard[position:end]
@@ -232,6 +241,17 @@ class CommandGrammar:
             ratio = SequenceMatcher(None, word, heard, autojunk=False).ratio()
             value = self._similar[key] = max(0.0, (ratio - 0.4) / 0.6) * 0.8
         return value
+
+
+def _anchored(words: list[str], heard: list[str]) -> bool:
+    """True unless free text took most of the sentence: then at least two of its own words, and
+    half of them, must have been heard (else "and so my fellow americans" would be "broadcast so
+    my fellow americans")."""
+    if not any(w.startswith(FREE) for w in words):
+        return True
+    own = [w.lower() for w in words if not w.startswith(FREE)]
+    said = sum(1 for w in own if w in heard)
+    return said >= 2 and 2 * said >= len(own)
 
 
 def _closure(state: int, arcs: dict[int, list[tuple[int, str, Optional[str], tuple[str, ...]]]]) -> set[int]:

@@ -36,7 +36,8 @@ class Hypothesis:
 
 
 def cut_repeats(text: str) -> str:
-    """``text`` up to where its first clause starts again ("Next, next, next," -> "Next")."""
+    """``text`` up to where its first clause, or its first words, start again ("Next, next,
+    next," -> "Next")."""
     clauses = [c for c in re.split(r"(?<=[,.!?;])\s*", text.strip()) if c.strip(" ,.!?;")]
     if not clauses:
         return text.strip()
@@ -47,7 +48,19 @@ def cut_repeats(text: str) -> str:
             break
         kept.append(clause)
     result = " ".join(kept).strip()
-    return result.rstrip(",;") if len(kept) < len(clauses) else result
+    result = result.rstrip(",;") if len(kept) < len(clauses) else result
+    return _cut_word_repeat(result)
+
+
+def _cut_word_repeat(text: str) -> str:
+    """``text`` up to where its first two or more words start again, commas or not ("And, apples
+    to my list, and apples to my list" -> "And, apples to my list")."""
+    tokens = text.split()
+    words = [_norm(token) for token in tokens]
+    for period in range(2, len(words) // 2 + 1):
+        if words[period : 2 * period] == words[:period]:
+            return " ".join(tokens[:period]).rstrip(",;")
+    return text
 
 
 def _norm(text: str) -> str:

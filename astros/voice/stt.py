@@ -40,7 +40,7 @@ NO_SPEECH: Final = 0.6  # Whisper's no-speech probability above which nothing wa
 GRAMMAR_CANDIDATES: Final = 12  # sentences of the home's grammar scored against the audio
 GRAMMAR_MAX_WORDS: Final = 10  # a longer guess is not a near miss of a command (the full window decides)
 GRAMMAR_MARGIN: Final = 1.0  # a sentence may score at most this much below what Whisper heard
-GRAMMAR_MIN_SCORE: Final = -2.0  # ... and no lower than this (mean log-probability per token)
+GRAMMAR_MIN_SCORE: Final = -3.0  # ... and no lower than this (mean log-probability per token, without the prompt)
 
 CommandCheck = Callable[[str], Optional[Any]]
 """Text -> the known command of this home it is (any truthy value), or None."""

@@ -14,6 +14,7 @@ from astros.intents.recognizer import IntentRecognizer
     ("Turn on the reading lump", "turn on the Reading lamp"),
     ("Cancel, time, Earth", "cancel timer"),
     ("switch of the kitchen lights", "switch off the Kitchen lights"),
+    ("And, apples to my shopping list", "add apples to my shopping list"),  # free text from the heard words
 ])
 def test_a_near_miss_finds_the_sentence_meant(recognizer: IntentRecognizer, heard: str, meant: str) -> None:
     found = [c.text for c in recognizer.templates.grammar().nearest(heard, 12)]
@@ -30,6 +31,7 @@ def test_nearest_first_and_an_exact_sentence_costs_nothing(recognizer: IntentRec
 @pytest.mark.parametrize("heard", [
     "And so my fellow Americans ask not what your country can do for you",
     "He hoped there would be stew for dinner",
+    "And so my fellow Americans.",  # not "broadcast so my fellow americans": free text needs anchors
     "so catch a nice degree",
     "",
 ])

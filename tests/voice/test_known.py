@@ -24,6 +24,10 @@ class Found:
     ("What's the date? What's the date?", "What's the date?"),
     ("Set, Bed Light, brightness, 50%,", "Set, Bed Light, brightness, 50%,"),
     ("Turn on the lights.", "Turn on the lights."),
+    ("And, apples to my shopping list, and apples to my shopping list.", "And, apples to my shopping list"),
+    ("Turn on the light turn on the light turn on", "Turn on the light"),
+    ("Play it again, play it again, Sam", "Play it again"),
+    ("Very very good", "Very very good"),
     ("", ""),
 ])
 def test_repeats_are_cut(text: str, expected: str) -> None:
