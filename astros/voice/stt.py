@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import re
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -40,7 +41,12 @@ NO_SPEECH: Final = 0.6  # Whisper's no-speech probability above which nothing wa
 GRAMMAR_CANDIDATES: Final = 12  # sentences of the home's grammar scored against the audio
 GRAMMAR_MAX_WORDS: Final = 10  # a longer guess is not a near miss of a command (the full window decides)
 GRAMMAR_MARGIN: Final = 1.0  # a sentence may score at most this much below what Whisper heard
-GRAMMAR_MIN_SCORE: Final = -3.0  # ... and no lower than this (mean log-probability per token, without the prompt)
+GRAMMAR_MIN_SCORE: Final = -3.5  # ... and no lower than this (mean log-probability per token, without the prompt)
+
+HALLUCINATIONS: Final = frozenset({"thank you", "thanks", "thank you very much", "thanks for watching",
+                                   "thank you for watching", "bye", "you", "okay"})
+"""What Whisper writes for short or unclear audio whatever was said: never taken from the short
+window, and from the n best only when no other command is among them."""
 
 CommandCheck = Callable[[str], Optional[Any]]
 """Text -> the known command of this home it is (any truthy value), or None."""
@@ -186,9 +192,10 @@ class WhisperSpeechToText:
     def _near_command(self, samples: np.ndarray, encoded: Any, guess: Hypothesis, text: str,
                       check: CommandCheck) -> Optional[tuple[str, Any, str]]:
         """A command from the short window when its guess is confident: the guess itself, or the
-        grammar's sentence nearest to it. An unsure guess ("pause" heard as "Thank you") is left to
-        the full window, whose n best hypotheses find the command more often than the short one's."""
-        if guess.score < SHORT_MIN_SCORE:
+        grammar's sentence nearest to it. An unsure guess, or one of Whisper's :data:`HALLUCINATIONS`
+        ("pause" heard as "Thank you"), is left to the full window, whose n best hypotheses find
+        the command more often than the short window's."""
+        if guess.score < SHORT_MIN_SCORE or _key(text) in HALLUCINATIONS:
             return None
         command = check(text)
         if command is not None:
@@ -232,17 +239,26 @@ class WhisperSpeechToText:
 
 
 def _first_command(hypotheses: list[Hypothesis], check: CommandCheck) -> Optional[tuple[str, Any, str]]:
-    """The best-scoring hypothesis that is a known command, within :data:`NBEST_MARGIN` of the best."""
+    """The best-scoring hypothesis that is a known command, within :data:`NBEST_MARGIN` of the best
+    (one of Whisper's :data:`HALLUCINATIONS` only when no other command is)."""
     ranked = sorted(hypotheses, key=lambda h: h.score, reverse=True)
     seen: set[str] = set()
+    doubtful: Optional[tuple[str, Any, str]] = None
     for hypothesis in ranked:
         if hypothesis.score < ranked[0].score - NBEST_MARGIN:
             break
-        key = " ".join(hypothesis.text.lower().strip(" .,!?").split())
+        key = _key(hypothesis.text)
         if not key or key in seen:
             continue
         seen.add(key)
         command = check(hypothesis.text)
-        if command is not None:
+        if command is not None and key not in HALLUCINATIONS:
             return hypothesis.text, command, "n-best"
-    return None
+        if command is not None and doubtful is None:
+            doubtful = (hypothesis.text, command, "n-best")
+    return doubtful
+
+
+def _key(text: str) -> str:
+    """``text`` lower case, without the punctuation around and between its words."""
+    return " ".join(re.sub(r"[^\w' ]+", " ", text.lower()).split())

@@ -44,3 +44,19 @@ def test_repeats_are_cut(text: str, expected: str) -> None:
 ])
 def test_only_exact_unfinished_free_commands_end_early(text: str, command: object, complete: bool) -> None:
     assert complete_command(Transcript(text, 2.0, 0.1, command, "short")) is complete
+
+
+def test_a_hallucinated_thank_you_gives_way_to_another_command_among_the_n_best() -> None:
+    from astros.voice.decode import Hypothesis
+    from astros.voice.stt import _first_command
+
+    known = {"thank you": Found("HassRespond", 1.0), "pause": Found("HassMediaPause", 1.0)}
+
+    def check(text: str) -> object:
+        return known.get(text.lower().strip(" .,"))
+
+    heard = [Hypothesis("Thank you.", -1.6, True), Hypothesis("Office, Office,", -1.7, True),
+             Hypothesis("Pause.", -1.9, False)]
+    assert _first_command(heard, check)[0] == "Pause."
+    assert _first_command(heard[:2], check)[0] == "Thank you."  # said, when nothing else is a command
+    assert _first_command([*heard[:2], Hypothesis("Pause.", -3.0, False)], check)[0] == "Thank you."
