@@ -16,6 +16,7 @@ from __future__ import annotations
 import heapq
 import logging
 import re
+import time
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any, Final, Optional
@@ -32,6 +33,7 @@ INSERT_COST: Final = 1.0  # a heard word the sentence does not have
 DELETE_COST: Final = 1.0  # a sentence word not heard
 MAX_SPAN: Final = 4  # words a name or a number may take
 MAX_STEPS: Final = 12000  # search steps at most: a text far from every sentence gives up in bounded time
+MAX_SECONDS: Final = 0.25  # ... and at most this long on a busy machine
 FREE: Final = "\x00"  # marks a word that free text took from the heard words
 _PLACEHOLDER = re.compile(r"^\{([a-z_]+)\}(.*)$")
 _SUFFIXES: Final = {"%": ["percent"], "per": ["per"], "percent": ["percent"], "°": ["degrees"],
@@ -136,9 +138,12 @@ class CommandGrammar:
         done: set[tuple[int, int]] = set()
         found: dict[str, Candidate] = {}
         counter = 1
-        steps = 0
+        steps, deadline = 0, time.perf_counter() + MAX_SECONDS
         while queue and len(found) < limit and steps < MAX_STEPS:
             steps += 1
+            if steps % 512 == 0 and time.perf_counter() > deadline:
+                _LOGGER.debug("Nearest sentences to %r: out of time after %d steps", text, steps)
+                break
             estimate, _depth, cost, entry, state, position, intent = heapq.heappop(queue)
             if estimate > bound:
                 break
