@@ -127,7 +127,8 @@ def astros_latencies(events: list[dict[str, Any]], items: list[dict[str, Any]]) 
         stt = next((e for e in mine if e["type"] == "stt_text"), None)
         thinking = next((e for e in mine if e["type"] == "intent"), None)
         item["how"] = stt["data"].get("how") if stt else None
-        item["stt_s"] = stt["data"].get("elapsed_s") if stt else None  # the transcription's own time
+        item["stt_s"] = stt["data"].get("elapsed_s") if stt else None  # the transcription's time ...
+        item["stt_waited_s"] = stt["data"].get("waited_s") if stt else None  # ... of it waiting for the one before
         # when the transcript and the intent were ready, from the end of speech
         item["stt_at_s"] = round(stt["wall"] - item["end_of_speech_s"], 3) if stt else None
         item["intent_at_s"] = round(thinking["wall"] - item["end_of_speech_s"], 3) if thinking else None

@@ -272,7 +272,8 @@ class VoicePipeline:
         try:
             transcript = await transcription
             self._emit(EventType.STT_TEXT, text=transcript.text, audio_s=transcript.audio_s,
-                       speech_s=round(speech_s, 3), elapsed_s=transcript.elapsed_s, how=transcript.how)
+                       speech_s=round(speech_s, 3), elapsed_s=transcript.elapsed_s, waited_s=transcript.waited_s,
+                       how=transcript.how)
             if not transcript.text:
                 raise LookupError("nothing was understood")
             self._emit(EventType.THINKING)

@@ -69,6 +69,8 @@ class Transcript:
     """Which way the text was found: ``short`` (short window, greedy), ``grammar`` (the home's sentence
     nearest to the short guess, scored against the audio), ``n-best`` (a command among the n best
     hypotheses of the full window), ``dictation`` (open transcription) or ``no-speech``."""
+    waited_s: float = 0.0
+    """Of :attr:`elapsed_s`, the seconds spent waiting for the transcription before it to finish."""
 
 
 class SpeechToText(Protocol):
@@ -150,6 +152,7 @@ class WhisperSpeechToText:
         check = self.command_check if commands and self.decoder is not None else None
         try:
             with self._lock:
+                waited = time.perf_counter() - started
                 if check is None:
                     text, command, how = self._dictate(samples, prompt or self.prompt), None, "dictation"
                 else:
@@ -157,7 +160,7 @@ class WhisperSpeechToText:
         except (RuntimeError, ValueError) as err:
             raise VoiceError(f"Speech to text failed: {err}", "stt-failed") from err
         return Transcript(text, round(len(samples) / SAMPLE_RATE, 3), round(time.perf_counter() - started, 3),
-                          command, how)
+                          command, how=how, waited_s=round(waited, 3))
 
     def _dictate(self, samples: np.ndarray, prompt: Optional[str]) -> str:
         """Open transcription through faster-whisper's own loop (any length, any language)."""
