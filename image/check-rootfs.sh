@@ -59,7 +59,7 @@ on_chroot() {
 
 unmount_all() {
 	local dir
-	for dir in dev/pts dev sys proc; do
+	for dir in var/cache/apt/archives dev/pts dev sys proc; do
 		if mountpoint -q "$rootfs/$dir"; then umount "$rootfs/$dir" || umount -l "$rootfs/$dir"; fi
 	done
 }
@@ -137,6 +137,9 @@ trap "exit 130" INT TERM
 cp /etc/resolv.conf "$rootfs/etc/resolv.conf"
 printf '#!/bin/sh\nexit 101\n' >"$rootfs/usr/sbin/policy-rc.d" # no service starts in the chroot
 chmod 755 "$rootfs/usr/sbin/policy-rc.d"
+# Downloaded packages are kept for the next run.
+mkdir -p "$cache/debs-$suite-$arch"
+mount --bind "$cache/debs-$suite-$arch" "$rootfs/var/cache/apt/archives"
 
 export ROOTFS_DIR=$rootfs STAGE_DIR=$stage
 export -f on_chroot
