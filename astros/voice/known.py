@@ -53,9 +53,12 @@ def command_candidates(recognizer: Any) -> Candidates:
 
 
 def complete_command(transcript: Transcript) -> bool:
-    """True when ``transcript`` is an exact template command that does not end mid-phrase."""
+    """True when ``transcript`` is an exact template command that does not end mid-phrase (nor a
+    grammar sentence longer than what was heard)."""
     command = transcript.command
     if command is None or getattr(command, "confidence", 0.0) < EXACT_CONFIDENCE:
+        return False
+    if transcript.how == "grammar-longer":  # words added to what was heard: the speaker may go on
         return False
     words = transcript.text.lower().strip(" .,!?;").split()
     return bool(words) and words[-1].strip(",;") not in CONTINUES

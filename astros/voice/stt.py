@@ -67,8 +67,9 @@ class Transcript:
     """What :attr:`WhisperSpeechToText.command_check` returned for ``text``: a known command, or None."""
     how: str = "dictation"
     """Which way the text was found: ``short`` (short window, greedy), ``grammar`` (the home's sentence
-    nearest to the short guess, scored against the audio), ``n-best`` (a command among the n best
-    hypotheses of the full window), ``dictation`` (open transcription) or ``no-speech``."""
+    nearest to the short guess, scored against the audio; ``grammar-longer`` when it has more words
+    than were heard, so it may be what was said so far completed), ``n-best`` (a command among the n
+    best hypotheses of the full window), ``dictation`` (open transcription) or ``no-speech``."""
     waited_s: float = 0.0
     """Of :attr:`elapsed_s`, the seconds spent waiting for the transcription before it to finish."""
 
@@ -224,7 +225,8 @@ class WhisperSpeechToText:
                 break
             command = check(sentence)
             if command is not None:
-                return sentence, command, "grammar"
+                longer = len(_key(sentence).split()) > len(_key(heard).split())
+                return sentence, command, "grammar-longer" if longer else "grammar"
         return None
 
     async def transcribe(self, samples: np.ndarray) -> Transcript:

@@ -46,6 +46,12 @@ def test_only_exact_unfinished_free_commands_end_early(text: str, command: objec
     assert complete_command(Transcript(text, 2.0, 0.1, command, "short")) is complete
 
 
+def test_a_grammar_sentence_longer_than_what_was_heard_does_not_end_early() -> None:
+    command = Found("HassTurnOn", 1.0)
+    assert complete_command(Transcript("What's the weather?", 2.0, 0.1, command, "grammar"))
+    assert not complete_command(Transcript("Turn on the Living room lamp", 2.0, 0.1, command, "grammar-longer"))
+
+
 def test_a_hallucinated_thank_you_gives_way_to_another_command_among_the_n_best() -> None:
     from astros.voice.decode import Hypothesis
     from astros.voice.stt import _first_command
