@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import ctypes
 import json
 import logging
 import os
@@ -27,6 +28,8 @@ from .voice.service import voice_ctx
 
 _LOGGER = logging.getLogger("astros")
 ANNOUNCED = {EventType.TIMER_FINISHED, EventType.ALARM_RINGING, EventType.ANNOUNCEMENT}
+MALLOC_ARENAS = 2  # C heaps shared by all threads (glibc's default: 8 per core, one per busy thread)
+M_ARENA_MAX = -8  # glibc's mallopt parameter number
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -54,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``astros`` command; returns the exit status."""
+    limit_malloc_arenas()
     args = build_parser().parse_args(argv)
     try:
         config = load_config(getattr(args, "config", None))
@@ -68,6 +72,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AstrOSError as err:
         print(f"astros: {err}", file=sys.stderr)
         return 2
+
+
+def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> None:
+    """Let every thread share ``arenas`` C heaps (glibc's ``mallopt(M_ARENA_MAX)``).
+
+    The models run in many threads (onnxruntime's, CTranslate2's, the worker threads); by default
+    glibc gives each busy thread a heap of its own, which keeps what that thread once freed: about
+    40 MB more resident for ``astros run``. Does nothing where the C library has no ``mallopt``."""
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (AttributeError, OSError):
+        return
+    mallopt(M_ARENA_MAX, arenas)
 
 
 def setup_logging(config: AstrOSConfig, debug: bool, quiet: bool = False) -> None:

@@ -114,9 +114,11 @@ class VectorStore:
 
     def __init__(self, path: Path | str, embedder: Optional[SentenceEmbedder] = None) -> None:
         """``path``: the folder chromadb keeps its files in (``DATA_DIR/vectors``); ``embedder``:
-        the model to use (default: the shared one, loaded on first use)."""
+        the model to use (default: the shared one, loaded on first use). chromadb itself is
+        imported on first use too: a memory nobody has used yet costs no memory (about 35 MB)."""
         self.path = Path(path).expanduser()
-        self._function = _embedding_function(embedder)
+        self._embedder = embedder
+        self._function: Any = None
         self._client: Any = None
         self._collections: Dict[str, Any] = {}
         self._lock = asyncio.Lock()
@@ -134,6 +136,8 @@ class VectorStore:
 
     def _collection(self, name: str) -> Any:
         if name not in self._collections:
+            if self._function is None:
+                self._function = _embedding_function(self._embedder)
             self._collections[name] = self._open().get_or_create_collection(
                 name, embedding_function=self._function, metadata={"hnsw:space": "cosine"}
             )

@@ -10,7 +10,7 @@ from typing import Optional
 
 from ..config import VoiceConfig, WakeWordConfig
 from .stt import WhisperSpeechToText
-from .tts import PiperTextToSpeech
+from .tts import PiperTextToSpeech, release_free_memory
 from .vad import VoiceActivity, make_vad
 from .wake import WakeWordDetector
 
@@ -43,6 +43,7 @@ class VoiceEngines:
         if warm_up:
             engines.stt.warm_up()
             engines.tts.warm_up()
+        release_free_memory()
         _LOGGER.info("Voice engines ready in %.1f s", time.perf_counter() - started)
         return engines
 
