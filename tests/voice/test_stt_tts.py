@@ -14,7 +14,7 @@ from astros.voice.tts import PiperTextToSpeech
 
 from astros.voice.audio import read_audio
 
-from .conftest import WAKE, recording
+from .conftest import DATA, WAKE, recording
 
 
 @pytest.fixture(autouse=True)
