@@ -33,6 +33,7 @@ INSERT_COST: Final = 1.0  # a heard word the sentence does not have
 DELETE_COST: Final = 1.0  # a sentence word not heard
 MAX_SPAN: Final = 4  # words a name or a number may take
 MAX_STEPS: Final = 12000  # search steps at most: a text far from every sentence gives up in bounded time
+SIMILAR_MEMO: Final = 100_000  # word pairs whose similarity is remembered
 MAX_SECONDS: Final = 0.25  # ... and at most this long on a busy machine
 FREE: Final = "\x00"  # marks a word that free text took from the heard words
 _PLACEHOLDER = re.compile(r"^\{([a-z_]+)\}(.*)$")
@@ -52,7 +53,6 @@ class Candidate:
 
     text: str
     cost: float
-    intent: str
 
 
 class CommandGrammar:
@@ -68,9 +68,9 @@ class CommandGrammar:
         fst = intents_to_fst(intents, {**slot_lists, **stand_ins}).remove_spaces()
         self.start = fst.start
         arcs = {state: [self._arc(arc) for arc in out] for state, out in fst.arcs.items()}
-        self.arcs: dict[int, list[tuple[int, str, Optional[str], tuple[str, ...]]]] = {}
-        """state -> (next state, word or placeholder, intent label, words after a placeholder), the
-        empty paths followed through (so the search never stops on a state that says nothing)."""
+        self.arcs: dict[int, list[tuple[int, str, tuple[str, ...]]]] = {}
+        """state -> (next state, word or placeholder, words after a placeholder), the empty paths
+        followed through (so the search never stops on a state that says nothing)."""
         accepting: set[int] = set()
         for state in arcs:
             reach = _closure(state, arcs)
@@ -99,7 +99,7 @@ class CommandGrammar:
                 stack.extend((arc[0], False) for arc in arcs if arc[0] not in fewest)
                 continue
             low, high = (0, 0) if state in self.final else (10**6, -1)
-            for next_state, label, _intent, suffix in arcs:
+            for next_state, label, suffix in arcs:
                 size = (0, 0) if label == EPS else (1 + len(suffix), MAX_SPAN + len(suffix)) if label[0] == "{" else (1, 1)
                 low = min(low, size[0] + fewest.get(next_state, 10**6))
                 high = max(high, size[1] + most.get(next_state, -1))
@@ -112,17 +112,16 @@ class CommandGrammar:
         return max(0, self.fewest.get(state, 0) - left) * DELETE_COST + max(0, left - self.most.get(state, left)) * INSERT_COST
 
     @staticmethod
-    def _arc(arc: Any) -> tuple[int, str, Optional[str], tuple[str, ...]]:
+    def _arc(arc: Any) -> tuple[int, str, tuple[str, ...]]:
         label = arc.in_label
-        intent = arc.out_label[7:] if arc.out_label.startswith("intent:") else None
         if label in (EPS, "<skip>"):
-            return arc.to_state, EPS, intent, ()
+            return arc.to_state, EPS, ()
         found = _PLACEHOLDER.match(label)
         if found:
             suffix = _SUFFIXES.get(found.group(2), [found.group(2)]) if found.group(2) else []
-            return arc.to_state, "{" + found.group(1) + "}", intent, tuple(suffix or ())
+            return arc.to_state, "{" + found.group(1) + "}", tuple(suffix or ())
         word = label.strip(",").lower()
-        return arc.to_state, word or EPS, intent, ()
+        return arc.to_state, word or EPS, ()
 
     def nearest(self, text: str, limit: int = 8, max_cost: Optional[float] = None) -> list[Candidate]:
         """At most ``limit`` template sentences nearest to ``text``, nearest first (one per template
@@ -130,11 +129,11 @@ class CommandGrammar:
         heard = words_of(text)
         if not heard:
             return []
-        self._fills: dict[tuple[str, tuple[str, ...], int], list[tuple[float, int, tuple[str, ...]]]] = {}
+        fills: dict[tuple[str, tuple[str, ...], int], list[tuple[float, int, tuple[str, ...]]]] = {}
         bound = max_cost if max_cost is not None else min(2.0, max(1.5, 0.4 * len(heard)))
         # ordered by the least total edits possible, then the furthest into the text (ties are many)
-        queue: list[tuple[float, int, float, int, int, int, str]] = [(0.0, 0, 0.0, 0, self.start, 0, "")]
-        back: dict[int, tuple[int, tuple[str, ...], str]] = {}  # entry -> (previous entry, words, intent)
+        queue: list[tuple[float, int, float, int, int, int]] = [(0.0, 0, 0.0, 0, self.start, 0)]
+        back: dict[int, tuple[int, tuple[str, ...]]] = {}  # entry -> (previous entry, words)
         done: set[tuple[int, int]] = set()
         found: dict[str, Candidate] = {}
         counter = 1
@@ -144,7 +143,7 @@ class CommandGrammar:
             if steps % 512 == 0 and time.perf_counter() > deadline:
                 _LOGGER.debug("Nearest sentences to %r: out of time after %d steps", text, steps)
                 break
-            estimate, _depth, cost, entry, state, position, intent = heapq.heappop(queue)
+            estimate, _depth, cost, entry, state, position = heapq.heappop(queue)
             if estimate > bound:
                 break
             if (state, position) in done:
@@ -154,16 +153,15 @@ class CommandGrammar:
                 words = self._words(back, entry)
                 sentence = " ".join(w.removeprefix(FREE) for w in words)
                 if sentence and sentence not in found and _anchored(words, heard):
-                    found[sentence] = Candidate(sentence, round(cost, 3), intent)
+                    found[sentence] = Candidate(sentence, round(cost, 3))
                 continue
-            for step_cost, next_state, next_position, words, label in self._steps(state, position, heard):
+            for step_cost, next_state, next_position, words in self._steps(state, position, heard, fills):
                 total = cost + step_cost
                 estimate = total + self._bound(next_state, len(heard) - next_position)
                 if estimate > bound or (next_state, next_position) in done:
                     continue
-                back[counter] = (entry, words, label or intent)
-                heapq.heappush(queue, (round(estimate, 6), -next_position, total, counter, next_state, next_position,
-                                       label or intent))
+                back[counter] = (entry, words)
+                heapq.heappush(queue, (round(estimate, 6), -next_position, total, counter, next_state, next_position))
                 counter += 1
         return list(found.values())
 
@@ -171,28 +169,28 @@ class CommandGrammar:
     def _words(back: dict[int, tuple[int, tuple[str, ...], str]], entry: int) -> list[str]:
         pieces: list[tuple[str, ...]] = []
         while entry in back:
-            entry, words, _intent = back[entry]
+            entry, words = back[entry]
             pieces.append(words)
         return [word for words in reversed(pieces) for word in words]
 
-    def _steps(self, state: int, position: int, heard: list[str]):
-        """(cost, next state, next position, words said, intent) for each way on from here."""
+    def _steps(self, state: int, position: int, heard: list[str], fills: dict):
+        """(cost, next state, next position, words said) for each way on from here
+        (``fills``: the ways placeholders take heard words, worked out once per search)."""
         if position < len(heard):
-            yield INSERT_COST, state, position + 1, (), None
-        for next_state, label, intent, suffix in self.arcs.get(state, ()):
+            yield INSERT_COST, state, position + 1, ()
+        for next_state, label, suffix in self.arcs.get(state, ()):
             if label == EPS:
-                yield 0.0, next_state, position, (), intent
+                yield 0.0, next_state, position, ()
             elif label.startswith("{"):
                 key = (label, suffix, position)
-                fills = self._fills.get(key)
-                if fills is None:
-                    fills = self._fills[key] = list(self._fill(label[1:-1], suffix, position, heard))
-                for cost, end, words in fills:
-                    yield cost, next_state, end, words, None
+                if key not in fills:
+                    fills[key] = list(self._fill(label[1:-1], suffix, position, heard))
+                for cost, end, words in fills[key]:
+                    yield cost, next_state, end, words
             else:
                 if position < len(heard):
-                    yield 1.0 - self._similarity(label, heard[position]), next_state, position + 1, (label,), None
-                yield DELETE_COST, next_state, position, (label,), None
+                    yield 1.0 - self._similarity(label, heard[position]), next_state, position + 1, (label,)
+                yield DELETE_COST, next_state, position, (label,)
 
     def _fill(self, name: str, suffix: tuple[str, ...], position: int, heard: list[str]):
         """(cost, end, words) for each way a placeholder (and the words glued after it) can take
@@ -243,6 +241,8 @@ class CommandGrammar:
         key = (word, heard)
         value = self._similar.get(key)
         if value is None:
+            if len(self._similar) > SIMILAR_MEMO:
+                self._similar.clear()
             ratio = SequenceMatcher(None, word, heard, autojunk=False).ratio()
             value = self._similar[key] = max(0.0, (ratio - 0.4) / 0.6) * 0.8
         return value
@@ -259,12 +259,12 @@ def _anchored(words: list[str], heard: list[str]) -> bool:
     return said >= 2 and 2 * said >= len(own)
 
 
-def _closure(state: int, arcs: dict[int, list[tuple[int, str, Optional[str], tuple[str, ...]]]]) -> set[int]:
+def _closure(state: int, arcs: dict[int, list[tuple[int, str, tuple[str, ...]]]]) -> set[int]:
     """``state`` and every state reachable from it by empty arcs."""
     seen = {state}
     stack = [state]
     while stack:
-        for next_state, label, _intent, _suffix in arcs.get(stack.pop(), ()):
+        for next_state, label, _suffix in arcs.get(stack.pop(), ()):
             if label == EPS and next_state not in seen:
                 seen.add(next_state)
                 stack.append(next_state)
