@@ -28,7 +28,7 @@ from .conftest import WAKE, silence, voice_config
 
 QUESTION = "Why is the sky blue?"  # no skill understands this one
 FIRST, SECOND = "Air scatters the sunlight.", "Blue light scatters the most."
-GAP_S = 1.0
+GAP_S = 2.5  # long enough that a busy machine still speaks the first sentence inside the gap
 
 
 class SlowModel:
@@ -113,7 +113,7 @@ async def test_the_first_sentence_is_spoken_while_the_model_writes_the_second(
     assert first(seen, EventType.INTENT)[1].data["intent"] is None  # the model answered, not a skill
     speaking_at = first(seen, EventType.TTS_SPEAKING)[0]
     assert speaking_at < model.sent["last"] - GAP_S / 2  # the reply was audible long before the model finished
-    assert speaking_at - model.sent["first"] < 0.9  # the second sentence follows 1 s later
+    assert speaking_at - model.sent["first"] < GAP_S - 0.5  # well before the second sentence comes
     said = [event.data["text"] for _, event in seen if event.type is EventType.TTS_TEXT]
     assert said == [FIRST, SECOND]  # each sentence once, the finished reply not again
     assert [e.type for _, e in seen].count(EventType.TTS_SPEAKING) == 1
