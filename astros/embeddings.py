@@ -220,6 +220,7 @@ def prepare_model(source: Path, folder: Path) -> bool:
                 os.fsync(written.fileno())
         building.rename(folder)
         _LOGGER.info("Prepared the embedding model in %s", folder)
+        _remove_stale(folder)
     except OSError as err:  # not writable, disk full, or another process renamed its copy first
         if not (folder / PREPARED_MODEL).is_file():
             _LOGGER.info("Cannot keep the prepared embedding model in %s (%s): using the package's", folder, err)
@@ -228,6 +229,13 @@ def prepare_model(source: Path, folder: Path) -> bool:
     finally:
         shutil.rmtree(building, ignore_errors=True)
     return (folder / PREPARED_MODEL).is_file()
+
+
+def _remove_stale(kept: Path) -> None:
+    """Remove the prepared models beside ``kept`` of another model file or onnxruntime version."""
+    for folder in kept.parent.glob("embedder-*"):
+        if folder != kept and not folder.name.endswith(".tmp"):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _split(ordered: Sequence[str], batch_size: int) -> list[Sequence[str]]:

@@ -37,6 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+import wake  # noqa: E402
 from wake import _feed_microphone, _status  # noqa: E402
 
 from astros.voice.audio import SAMPLE_RATE, read_audio  # noqa: E402
@@ -52,13 +53,10 @@ def resident_mb() -> float:
 
 def stage_figures() -> list[tuple[str, float]]:
     """(stage, MB resident after it) in the order ``astros run`` starts."""
-    from astros.cli import limit_malloc_arenas
+    from astros.cli import limit_malloc_arenas  # what ``astros run`` imports before it starts anything
 
     limit_malloc_arenas()
-    figures = [("python and numpy", resident_mb())]
-    import astros.cli  # noqa: F401 - what ``astros run`` imports before it starts anything
-
-    figures.append(("import astros.cli", resident_mb()))
+    figures = [("Python, numpy, AstrOS's imports", resident_mb())]
     with tempfile.TemporaryDirectory() as folder:
         figures += asyncio.run(_start(Path(folder)))
     return figures
@@ -98,30 +96,24 @@ async def _start(folder: Path) -> list[tuple[str, float]]:
 
 
 def run_figures(data: Path) -> dict[str, Any]:
-    """The real ``astros run``: a first start, then a later one with the same folders."""
-    with tempfile.TemporaryDirectory() as folder:
-        tmp = Path(folder)
-        (tmp / "pulse").mkdir()
-        env = {**os.environ, "PULSE_RUNTIME_PATH": str(tmp / "pulse"), "HOME": folder, "GPIOZERO_PIN_FACTORY": "mock"}
-        env.pop("XDG_CACHE_HOME", None)
-        fifo = tmp / "mic.fifo"
-        daemon = subprocess.Popen(
-            ["pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1", "--load=module-native-protocol-unix",
-             "--load=module-null-sink sink_name=spk",
-             f"--load=module-pipe-source source_name=mic file={fifo} format=s16le rate=16000 channels=1"],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            deadline = time.monotonic() + 10
-            while not (fifo.exists() and (tmp / "pulse" / "native").exists()) and time.monotonic() < deadline:
-                time.sleep(0.05)
-            env.update(PULSE_SERVER=f"unix:{tmp / 'pulse' / 'native'}", PULSE_SOURCE="mic", PULSE_SINK="spk")
-            command = np.concatenate([np.zeros(SAMPLE_RATE, np.int16),
-                                      read_audio(data / "wake" / "wyoming_openwakeword" / "hey_jarvis.wav"),
-                                      read_audio(data / "speech" / "commands" / "what time is it.wav")])
-            return {start: _one_run(tmp, fifo, env, command) for start in ("first start", "later start")}
-        finally:
-            daemon.terminate()
-            daemon.wait(timeout=10)
+    """The real ``astros run``: a first start, then a later one with the same folders, under the
+    private PulseAudio that ``bench/wake.py``'s memory figures set up."""
+    wake._measure_run = _two_starts
+    return wake.memory_figures(data)
+
+
+def _two_starts(data: Path, tmp: Path, fifo: Path, env: dict[str, str]) -> dict[str, Any]:
+    socket = tmp / "pulse" / "native"
+    for _ in range(200):  # up to 10 s for PulseAudio to make its socket and the microphone's pipe
+        if fifo.exists() and socket.exists():
+            break
+        time.sleep(0.05)
+    env.pop("XDG_CACHE_HOME", None)  # the prepared embedding model goes to the fresh home's cache
+    env.update(PULSE_SERVER=f"unix:{socket}", PULSE_SOURCE="mic", PULSE_SINK="spk")
+    spoken = [read_audio(data / "wake" / "wyoming_openwakeword" / "hey_jarvis.wav"),
+              read_audio(data / "speech" / "commands" / "what time is it.wav")]
+    command = np.concatenate([np.zeros(SAMPLE_RATE, np.int16), *spoken])
+    return {start: _one_run(tmp, fifo, env, command) for start in ("first start", "later start")}
 
 
 def _one_run(tmp: Path, fifo: Path, env: dict[str, str], command: np.ndarray) -> dict[str, Any]:

@@ -68,3 +68,12 @@ def test_threads_embedding_at_once_get_the_same_vectors(tmp_path, reference) -> 
         results = list(pool.map(lambda _: embedder.embed(SENTENCES * 3), range(8)))
     for vectors in results:
         assert np.allclose(vectors, np.vstack([reference] * 3), atol=1e-5)
+
+
+def test_preparing_removes_models_prepared_for_another_version(tmp_path) -> None:
+    stale = tmp_path / "embedder-0123456789abcdef"
+    stale.mkdir()
+    (stale / PREPARED_WEIGHTS).write_bytes(b"\0" * 1024)
+    SentenceEmbedder(cache_dir=tmp_path)
+    assert not stale.exists()
+    assert len(list(tmp_path.iterdir())) == 1

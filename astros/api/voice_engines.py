@@ -1,7 +1,9 @@
 """AstrOS's own speech engines for the companion API: faster-whisper in, piper out.
 
-They are loaded in a worker thread the first time a phone sends a recording or asks for speech
-(loading takes seconds and most homes never use it), then kept for the life of the appliance.
+They are the voice's own (:func:`astros.voice.engines.shared_stt` and ``shared_tts``): loaded in a
+worker thread the first time a phone sends a recording or asks for speech, unless the voice has
+loaded them already (loading takes seconds and most homes never use it), then kept for the life
+of the appliance. While the voice listens, a recording is transcribed as it hears a spoken command.
 """
 
 from __future__ import annotations
@@ -78,17 +80,12 @@ class VoiceEnginesForApi:
 
     async def _load_once(self, which: str) -> Any:
         async with self._lock:
+            from ..voice.engines import shared_stt, shared_tts
+
             if which == "stt" and self._stt is None:
-                from ..voice.stt import WhisperSpeechToText
-
-                self._stt = await asyncio.to_thread(
-                    WhisperSpeechToText, self.voice.stt_model, beam_size=self.voice.stt_beam_size,
-                    language=self.voice.stt_language,
-                )
+                self._stt = await asyncio.to_thread(shared_stt, self.voice)
             if which == "tts" and self._tts is None:
-                from ..voice.tts import PiperTextToSpeech
-
-                self._tts = await asyncio.to_thread(PiperTextToSpeech, self.voice.tts_voice)
+                self._tts = await asyncio.to_thread(shared_tts, self.voice)
         return self._stt if which == "stt" else self._tts
 
 

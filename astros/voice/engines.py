@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Optional
 
 from ..config import VoiceConfig, WakeWordConfig
 from .stt import WhisperSpeechToText
@@ -37,8 +38,8 @@ class VoiceEngines:
         engines = cls(
             wake=WakeWordDetector(words) if words else None,
             vad=make_vad(config.vad),
-            stt=WhisperSpeechToText(config.stt_model, beam_size=config.stt_beam_size, language=config.stt_language),
-            tts=PiperTextToSpeech(config.tts_voice),
+            stt=shared_stt(config),
+            tts=shared_tts(config),
         )
         if warm_up:
             engines.stt.warm_up()
@@ -46,6 +47,30 @@ class VoiceEngines:
         release_free_memory()
         _LOGGER.info("Voice engines ready in %.1f s", time.perf_counter() - started)
         return engines
+
+
+_SHARED: dict[Hashable, Any] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_stt(config: VoiceConfig) -> WhisperSpeechToText:
+    """The process's speech to text for the configured model, beam size and language, loaded on
+    first use (blocking): the voice and the companion API's ``/audio`` use one copy (about 60 MB)."""
+    return _shared(("stt", config.stt_model, config.stt_beam_size, config.stt_language), lambda: WhisperSpeechToText(
+        config.stt_model, beam_size=config.stt_beam_size, language=config.stt_language))
+
+
+def shared_tts(config: VoiceConfig) -> PiperTextToSpeech:
+    """The process's piper voice, loaded on first use (blocking): the voice and the companion API's
+    ``/tts`` and ``/audio?speak=true`` use one copy (about 75 MB)."""
+    return _shared(("tts", config.tts_voice), lambda: PiperTextToSpeech(config.tts_voice))
+
+
+def _shared(key: Hashable, load: Callable[[], Any]) -> Any:
+    with _SHARED_LOCK:
+        if key not in _SHARED:
+            _SHARED[key] = load()
+        return _SHARED[key]
 
 
 def wake_word_override(config: VoiceConfig, name: str) -> list[WakeWordConfig]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import io
 import wave
@@ -15,7 +16,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from astros.agent import AstrOSAgent
 from astros.api import create_app
 from astros.api.keys import AUTH
-from astros.config import parse_config
+from astros.config import AstrOSConfig, parse_config
+from astros.voice.engines import VoiceEngines
 
 from .conftest import PASSWORD, free_port
 
@@ -57,3 +59,19 @@ async def test_tts_speaks_and_audio_understands_the_recording(client: TestClient
     assert body["message"] == "Timer set for 5 minutes."
     with wave.open(io.BytesIO(base64.b64decode(body["audio"]))) as wav:  # the reply, spoken
         assert wav.getnframes() / wav.getframerate() > 0.5
+
+
+async def test_the_voice_uses_the_models_the_api_loaded(client: TestClient) -> None:
+    """Run after the test above: the API has its whisper and piper; the voice gets the same ones."""
+    before = resident_mb()
+    engines = await asyncio.to_thread(VoiceEngines.load, AstrOSConfig().voice, [], warm_up=False)
+    assert engines.stt.load_s >= 0 and engines.tts.rate > 0
+    assert resident_mb() - before < 40  # the VAD only: a second whisper and piper would add about 130 MB
+
+
+def resident_mb() -> float:
+    """This process's resident memory."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmRSS in /proc/self/status")
