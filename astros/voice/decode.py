@@ -27,12 +27,14 @@ MAX_PROMPT_TOKENS: Final = 223
 
 @dataclass(frozen=True, slots=True)
 class Hypothesis:
-    """One decoding: text, mean log-probability per token, and whether the home prompt was used."""
+    """One decoding: text, mean log-probability per token, whether the home prompt was used,
+    Whisper's no-speech probability and how many tokens were decoded."""
 
     text: str
     score: float
     prompted: bool
     no_speech: float = 0.0
+    tokens: int = 0
 
 
 def cut_repeats(text: str) -> str:
@@ -100,8 +102,18 @@ class CommandDecoder:
         result = self.model.model.generate(
             encoded, [start], beam_size=beam_size, num_hypotheses=hypotheses, return_scores=True,
             return_no_speech_prob=True, max_length=len(start) + max_new_tokens, suppress_blank=True)[0]
-        return [Hypothesis(self.tokenizer.decode(ids).strip(), float(score), bool(prompt), result.no_speech_prob)
-                for ids, score in zip(result.sequences_ids, result.scores)]
+        return [Hypothesis(self.tokenizer.decode(ids).strip(), float(score), bool(prompt), result.no_speech_prob,
+                           len(ids)) for ids, score in zip(result.sequences_ids, result.scores)]
+
+    def decode_command(self, encoded: Any, prompt: Optional[str], samples: np.ndarray) -> Hypothesis:
+        """The greedy decoding of a short window, given first a budget of one command's tokens
+        (:func:`short_first_tokens`) and the whole :func:`short_max_tokens` only when that was not
+        enough to finish what was said."""
+        first = short_first_tokens(samples)
+        guess = self.decode(encoded, prompt, max_new_tokens=first)[0]
+        if first >= short_max_tokens(samples) or sentence_finished(guess, first):
+            return guess
+        return self.decode(encoded, prompt, max_new_tokens=short_max_tokens(samples))[0]
 
 
     def score(self, encoded: Any, frames: int, texts: list[str], prompt: Optional[str] = None) -> list[float]:
@@ -139,3 +151,17 @@ def short_frames(samples: np.ndarray) -> int:
 def short_max_tokens(samples: np.ndarray) -> int:
     """Tokens a short-window decoding may produce: enough for fast speech, not for long repeats."""
     return int(12 + 8 * len(samples) / SAMPLE_RATE)
+
+
+def short_first_tokens(samples: np.ndarray) -> int:
+    """Tokens a short-window decoding gets at first: one spoken command's worth (a command of d
+    seconds takes at most about 4 tokens a second), since in a short window Whisper tends to
+    repeat the command until its budget runs out, and each token costs several milliseconds."""
+    return min(short_max_tokens(samples), int(4 + 4 * len(samples) / SAMPLE_RATE))
+
+
+def sentence_finished(hypothesis: Hypothesis, tokens: int) -> bool:
+    """True when a decoding given ``tokens`` tokens said all it had to say: it stopped before the
+    budget, began to repeat itself, or ended a sentence."""
+    text = hypothesis.text.strip()
+    return hypothesis.tokens < tokens or cut_repeats(text) != text or text.endswith((".", "?", "!"))

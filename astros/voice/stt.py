@@ -23,7 +23,7 @@ import numpy as np
 from ..errors import ModelNotFoundError
 from . import VoiceError
 from .audio import SAMPLE_RATE
-from .decode import (SHORT_MAX_AUDIO_S, CommandDecoder, Hypothesis, cut_repeats, short_frames, short_max_tokens,
+from .decode import (SHORT_MAX_AUDIO_S, CommandDecoder, Hypothesis, cut_repeats, short_frames,
                      whisper_style)
 
 _LOGGER = logging.getLogger(__name__)
@@ -176,7 +176,7 @@ class WhisperSpeechToText:
         assert self.decoder is not None
         if len(samples) / SAMPLE_RATE <= SHORT_MAX_AUDIO_S:
             encoded, _ = self.decoder.encode(samples, short=True)
-            guess = self.decoder.decode(encoded, prompt, max_new_tokens=short_max_tokens(samples))[0]
+            guess = self.decoder.decode_command(encoded, prompt, samples)
             text = cut_repeats(guess.text)
             if guess.no_speech < NO_SPEECH:
                 found = self._near_command(samples, encoded, guess, text, check)

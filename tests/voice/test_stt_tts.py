@@ -81,3 +81,14 @@ async def test_a_known_command_is_preferred_to_dictation(engines: VoiceEngines, 
         engines.stt.command_check = engines.stt.candidates = None
     assert weather.command.intent == "HassGetWeather" and weather.how in ("short", "grammar", "n-best")
     assert noise.command is None and chatter.command is None
+
+
+async def test_a_short_window_is_decoded_on_a_budget_of_one_command(engines: VoiceEngines) -> None:
+    from astros.voice.decode import short_first_tokens, short_max_tokens
+
+    decoder, samples = engines.stt.decoder, recording("turn off lights in the Office")
+    encoded, _ = decoder.encode(samples, short=True)
+    whole = decoder.decode(encoded, None, max_new_tokens=short_max_tokens(samples))[0]
+    budgeted = decoder.decode_command(encoded, None, samples)
+    assert budgeted.tokens <= short_first_tokens(samples) < whole.tokens  # the repeats were never decoded
+    assert budgeted.text.lower().startswith("turn off lights in the office")
