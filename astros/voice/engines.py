@@ -35,14 +35,12 @@ class VoiceEngines:
         ``wake_words`` overrides the configured ones; an empty list loads no wake-word model."""
         started = time.perf_counter()
         words = config.wake_words if wake_words is None else wake_words
-        engines = cls(
-            wake=WakeWordDetector(words) if words else None,
-            vad=make_vad(config.vad),
-            stt=shared_stt(config),
-            tts=shared_tts(config),
-        )
+        wake, vad, stt = WakeWordDetector(words) if words else None, make_vad(config.vad), shared_stt(config)
         if warm_up:
-            engines.stt.warm_up()
+            stt.warm_up()
+            release_free_memory()  # what Whisper's warm-up used goes back before piper loads: a lower peak
+        engines = cls(wake=wake, vad=vad, stt=stt, tts=shared_tts(config))
+        if warm_up:
             engines.tts.warm_up()
         release_free_memory()
         _LOGGER.info("Voice engines ready in %.1f s", time.perf_counter() - started)
