@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -166,6 +167,7 @@ class TemplateMatcher:
         self._slot_lists: dict[str, SlotList] = {}
         self._sample_lists: dict[str, SlotList] = {}
         self._grammar: tuple[Intents, Any] | None = None
+        self._grammar_lock = threading.Lock()
 
     def add_files(self, paths: Iterable[Path]) -> None:
         """Queue hassil YAML files; they take effect at the next ``build``."""
@@ -219,11 +221,12 @@ class TemplateMatcher:
         """The closed grammar of these templates with the home's names (made once per build)."""
         if self._intents is None:
             raise RuntimeError("TemplateMatcher.build() has not been called")
-        if self._grammar is None or self._grammar[0] is not self._intents:
-            from .grammar import CommandGrammar
+        with self._grammar_lock:  # built once, even when a command asks while the pipeline builds it
+            if self._grammar is None or self._grammar[0] is not self._intents:
+                from .grammar import CommandGrammar
 
-            self._grammar = (self._intents, CommandGrammar(self._intents, self._slot_lists))
-        return self._grammar[1]
+                self._grammar = (self._intents, CommandGrammar(self._intents, self._slot_lists))
+            return self._grammar[1]
 
     def samples(self, per_intent: int, seed: int = 7) -> list[tuple[str, str]]:
         """Random example sentences, ``per_intent`` per intent type (wildcards filled with stand-ins)."""

@@ -95,8 +95,13 @@ class VoicePipeline:
         recognizer = getattr(agent, "recognizer", None)
         engines.stt.command_check = command_check(recognizer, agent.config.home.area) if recognizer else None
         engines.stt.candidates = command_candidates(recognizer) if recognizer else None
-        if recognizer is not None:  # the home's grammar takes a second to build: not on the first command
-            threading.Thread(target=_build_grammar, args=(recognizer,), name="voice-grammar", daemon=True).start()
+        self.grammar_thread: Optional[threading.Thread] = None
+        """Builds the home's grammar in the background (about a second), so the first command need
+        not; ``join()`` waits for it."""
+        if recognizer is not None:
+            self.grammar_thread = threading.Thread(target=_build_grammar, args=(recognizer,), name="voice-grammar",
+                                                   daemon=True)
+            self.grammar_thread.start()
         self.early_stop = True
         """End a command at a short pause when its transcript is already a complete known command."""
         if engines.wake is not None:

@@ -62,6 +62,7 @@ class Rig:
 
 async def rig(engines, agent, sink=None) -> Rig:
     pipeline = VoicePipeline(engines, agent, sink or WavFileSink())
+    await asyncio.to_thread(pipeline.grammar_thread.join)  # its second of CPU would slow the presses
     volume, step = volume_of(agent)
     panel = Panel(CONFIG, agent.events, lambda: pipeline, volume, step)
     await panel.start()
