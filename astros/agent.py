@@ -23,8 +23,8 @@ from .confirmation import describe, yes_or_no
 from .errors import ProcessingError
 from .events import EventBus, EventType, PipelineEvent
 from .home import Home
+from .intents.decision import Decision, decide
 from .intents.recognizer import IntentRecognizer
-from .intents.vocabulary import QUERY_INTENTS
 from .plugins.base import BasePlugin, PluginContext
 from .plugins.manager import PluginManager
 from .response import ResponseGenerator
@@ -167,9 +167,11 @@ class AstrOSAgent:
                 return await self.responses.generate(await self._handle(pending), context)
         intent = await self.recognizer.recognize(request)
         self.events.emit(EventType.INTENT, text=request.text, intent=intent.type or None, entities=intent.entities)
-        if not intent.type or intent.confidence < self.config.intents.min_confidence:
+        decision = decide(intent.type, intent.confidence, str(intent.context.get("layer", "")), self.config.intents,
+                          str(request.context.get("heard", "")) if request.context else "")
+        if decision is Decision.NOT_UNDERSTOOD:
             result = await self.fallback.handle(intent)  # the language model, when one is configured
-        elif self._unsure(intent):
+        elif decision is Decision.ASK:
             self._questions[request.session_id] = intent
             return Response(True, f"Did you mean: {describe(intent)}?", requires_followup=True,
                             metadata={"intent": intent.type, "confirm": True})
@@ -185,10 +187,6 @@ class AstrOSAgent:
             cutoff = now - self.config.agent.session_timeout
             self._sessions = {sid: seen for sid, seen in self._sessions.items() if seen >= cutoff}
         self._sessions[session_id] = now
-
-    def _unsure(self, intent: Intent) -> bool:
-        """A state-changing guess that is not sure enough to act on without asking."""
-        return intent.type not in QUERY_INTENTS and intent.confidence < self.config.intents.action_confidence
 
     async def _handle(self, intent: Intent) -> ProcessingResult:
         custom = self.recognizer.custom_handlers.get(intent.type)

@@ -61,8 +61,8 @@ class TimingSink(WavFileSink):
 class NaivePipeline(VoicePipeline):
     """The same pipeline, taking the streamed reply but waiting for all of it before synthesising it."""
 
-    def _request(self, text: str, **streaming: Any) -> UserRequest:
-        return super()._request(text, on_text=lambda _piece: None)  # streamed as well, but not spoken early
+    def _request(self, text: str, heard: str = "", **streaming: Any) -> UserRequest:
+        return super()._request(text, heard, on_text=lambda _piece: None)  # streamed as well, but not spoken early
 
 
 async def run_once(kind: type[VoicePipeline], engines: VoiceEngines, agent: AstrOSAgent, server: ModelServer,

@@ -87,13 +87,12 @@ def no_command_clips(data: Path) -> list[tuple[str, np.ndarray]]:
     return clips
 
 
-def acted_on(result: Any, config: Any) -> bool:
-    """Would the agent carry this out (not ask back, not decline)?"""
-    from astros.intents.vocabulary import QUERY_INTENTS
+def acted_on(result: Any, config: Any, heard: str = "") -> bool:
+    """Would the agent carry this out (not ask back, not decline)? ``heard``: how AstrOS's speech to
+    text found the text (plain faster-whisper's text is taken as typed)."""
+    from astros.intents.decision import Decision, decide
 
-    if not result.intent or result.confidence < config.intents.min_confidence:
-        return False
-    return result.intent in QUERY_INTENTS or result.confidence >= config.intents.action_confidence
+    return decide(result.intent, result.confidence, result.layer, config.intents, heard) is Decision.ACT
 
 
 def correct(result: Any, name: str) -> bool:
@@ -147,11 +146,12 @@ async def main() -> None:
                   f" plain {'ok ' if row['plain']['ok'] else 'BAD'} {texts['plain']!r}")
         clips = no_command_clips(args.data)
         for name, samples in clips:
-            for way, text in (("astros", stt.transcribe_sync(samples).text), ("plain", plain(model, samples))):
+            heard = stt.transcribe_sync(samples)
+            for way, text, how in (("astros", heard.text, heard.how), ("plain", plain(model, samples), "")):
                 result = agent.recognizer.recognize_many([(text, None)])[0]
                 if result.intent:
                     any_intent[way].append(f"{name}: {text!r} -> {result.intent} {result.confidence:.2f}")
-                if acted_on(result, config):
+                if acted_on(result, config, how):
                     false_commands[way].append(f"{name}: {text!r} -> {result.intent} {result.confidence:.2f}")
     errors = {"astros": [0, 0], "plain": [0, 0]}
     for wav in sorted((args.data / "speech" / "general").glob("*.wav")):

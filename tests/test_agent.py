@@ -199,3 +199,15 @@ async def test_requests_before_start_and_after_stop_are_refused(tmp_path) -> Non
     assert (await agent.get_status()).status == "stopped"
     with pytest.raises(ProcessingError):
         await ask(agent, "what time is it")
+
+
+async def test_chatter_heard_by_the_microphone_is_not_answered_as_a_request(agent) -> None:
+    chatter = "You can do for your country."  # a loose guess of the tolerant layer, at its floor
+    typed = await ask(agent, chatter)
+    assert typed.success and typed.metadata.get("error") != "not-understood"  # typed, it is answered
+    spoken = await agent.process_request(UserRequest(chatter, "voice", "session-chatter", utcnow(),
+                                                     {"format": "voice", "heard": "dictation"}))
+    assert spoken.metadata["error"] == "not-understood"
+    command = await agent.process_request(UserRequest("what time is it", "voice", "session-time", utcnow(),
+                                                      {"format": "voice", "heard": "dictation"}))
+    assert command.success and command.message.startswith("It's")  # a sure match still acts

@@ -282,7 +282,7 @@ class VoicePipeline:
             if not transcript.text:
                 raise LookupError("nothing was understood")
             self._emit(EventType.THINKING)
-            response = await self._answer(transcript.text)
+            response = await self._answer(transcript.text, transcript.how)
             followup = response is not None and response.requires_followup and self.voice.followup \
                 and not self._barge_in.is_set()
         except (asyncio.CancelledError, KeyboardInterrupt):
@@ -299,7 +299,7 @@ class VoicePipeline:
         else:
             self._go_idle()
 
-    async def _answer(self, text: str) -> Optional[Response]:
+    async def _answer(self, text: str, heard: str = "") -> Optional[Response]:
         """Ask the agent and speak its reply; None when a streamed reply was interrupted.
 
         A language model's reply arrives sentence by sentence while the agent works; the first is
@@ -321,7 +321,7 @@ class VoicePipeline:
                 speaking.append(asyncio.create_task(self._speak_stream(sentences, first), name="voice-speak"))
             sentences.put_nowait(sentence)
 
-        request = self._request(text, on_text=on_text, on_sentence=on_sentence)
+        request = self._request(text, heard, on_text=on_text, on_sentence=on_sentence)
         try:
             return await self._speak_answer(request, sentences, speaking)
         finally:
@@ -356,10 +356,13 @@ class VoicePipeline:
         await speaking[0]
         return response
 
-    def _request(self, text: str, **streaming: Any) -> UserRequest:
-        """The request for ``text``; ``streaming``: the ``on_text``/``on_sentence`` callables."""
+    def _request(self, text: str, heard: str = "", **streaming: Any) -> UserRequest:
+        """The request for ``text``; ``heard``: how its text was found (see
+        :attr:`~astros.voice.stt.Transcript.how`); ``streaming``: the ``on_text``/``on_sentence`` callables."""
         area = self.agent.config.home.area
-        context = {"format": "voice", "area": area} if area else {"format": "voice"}
+        context: dict[str, Any] = {"format": "voice", "area": area} if area else {"format": "voice"}
+        if heard:
+            context["heard"] = heard
         return UserRequest(text, self.agent.config.agent.voice_user, self._session, utcnow(), context, streaming)
 
     async def speak(self, text: str) -> bool:

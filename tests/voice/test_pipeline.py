@@ -69,7 +69,7 @@ async def test_requests_run_as_the_voice_user_in_the_home_area(engines: VoiceEng
     await pipeline.run(WavFileSource(spoken_command("what time is it"), trailing_silence_s=1.5), lockstep=True)
     request = agent.requests[0]
     assert request.user_id == "voice"
-    assert request.context == {"format": "voice", "area": "Living Room"}
+    assert request.context == {"format": "voice", "area": "Living Room", "heard": "dictation"}  # no recognizer here
     assert "time" in request.text.lower()
 
 
