@@ -25,8 +25,8 @@ from astros.ai.fallback import LanguageModelFallback  # noqa: E402
 from astros.config import parse_config  # noqa: E402
 from astros.home import Home  # noqa: E402
 from astros.types import UserRequest, utcnow  # noqa: E402
-from bench.streamed_reply import REPLY, run, script_reply, serve_model  # noqa: E402
-from tests.ai.conftest import ModelServer  # noqa: E402
+from bench.streamed_reply import REPLY, run, script_reply  # noqa: E402
+from tests.ai.conftest import ModelServer, serving  # noqa: E402
 
 
 async def run_once(fallback: LanguageModelFallback, server: ModelServer, gap: float, naive: bool) -> float:
@@ -46,19 +46,21 @@ async def run_once(fallback: LanguageModelFallback, server: ModelServer, gap: fl
     return (handed - server.event_times[full_stop]) * 1000
 
 
-async def main_async(gap: float, runs: int) -> None:
-    server = ModelServer()
-    runner, url = await serve_model(server)
-    config = parse_config(f'[ai]\ndefault_provider = "local"\n[ai.providers.local]\nbase_url = "{url}"\n')
-    plugins = SimpleNamespace(plugins={})
+async def measure(server: ModelServer, url: str, gap: float, runs: int) -> dict[bool, list[float]]:
+    """{naive: the ms of each run} through a fallback whose local provider is ``url``."""
     from datetime import datetime
 
-    fallback = LanguageModelFallback(config, plugins, Home(config.home), datetime.now)  # type: ignore[arg-type]
-    results = {}
-    for naive in (False, True):
-        results[naive] = [await run_once(fallback, server, gap, naive) for _ in range(runs)]
+    config = parse_config(f'[ai]\ndefault_provider = "local"\n[ai.providers.local]\nbase_url = "{url}"\n')
+    fallback = LanguageModelFallback(config, SimpleNamespace(plugins={}), Home(config.home), datetime.now)  # type: ignore[arg-type]
+    results = {naive: [await run_once(fallback, server, gap, naive) for _ in range(runs)] for naive in (False, True)}
     await fallback.close()
-    await runner.cleanup()
+    return results
+
+
+async def main_async(gap: float, runs: int) -> None:
+    server = ModelServer()
+    async with serving(server) as url:
+        results = await measure(server, f"{url}/v1", gap, runs)
     words = len(REPLY.split())
     print(f"streamed reply: {words} words, one every {gap * 1000:.0f} ms")
     print(f"first sentence handed on after it arrived: {statistics.median(results[False]):.1f} ms median "

@@ -39,8 +39,8 @@ from astros.types import UserRequest  # noqa: E402
 from astros.voice.audio import WavFileSink, WavFileSource, resample  # noqa: E402
 from astros.voice.engines import VoiceEngines  # noqa: E402
 from astros.voice.pipeline import VoicePipeline  # noqa: E402
-from bench.streamed_reply import REPLY, run, script_reply, serve_model  # noqa: E402
-from tests.ai.conftest import ModelServer  # noqa: E402
+from bench.streamed_reply import REPLY, run, script_reply  # noqa: E402
+from tests.ai.conftest import ModelServer, serving  # noqa: E402
 
 QUESTION = "What should I cook for dinner tonight?"  # no skill understands it
 
@@ -84,7 +84,19 @@ async def run_once(kind: type[VoicePipeline], engines: VoiceEngines, agent: Astr
 
 async def main_async(gap: float, runs: int) -> None:
     server = ModelServer()
-    runner, url = await serve_model(server)
+    async with serving(server) as url:
+        results = await measure(server, f"{url}/v1", gap, runs)
+    print(f"streamed reply: {len(REPLY.split())} words, one every {gap * 1000:.0f} ms; {runs} runs each")
+    for name, label in (("astros", "sentence by sentence"), ("naive", "whole reply, then synthesise")):
+        values = [first for first, _ in results[name]]
+        handed = statistics.median(text for _, text in results[name])
+        print(f"{label}: first reply sample {statistics.median(values):.1f} ms median after the first sentence's "
+              f"full stop arrived (min {min(values):.1f}, max {max(values):.1f}); text handed to piper after "
+              f"{handed:.1f} ms")
+
+
+async def measure(server: ModelServer, url: str, gap: float, runs: int) -> dict[str, list[tuple[float, float]]]:
+    """{way: (first sample, text handed to piper) of each run} with the local provider at ``url``."""
     data = tempfile.mkdtemp(prefix="astros-bench-")
     config = parse_config(f'data_dir = "{data}"\ntimezone = "UTC"\n[voice]\nearcons = false\n'
                           f'[ai]\ndefault_provider = "local"\n[ai.providers.local]\nbase_url = "{url}"\n', "bench.toml")
@@ -97,14 +109,7 @@ async def main_async(gap: float, runs: int) -> None:
         await run_once(VoicePipeline, engines, agent, server, question, gap)  # warm-up, not counted
         for name, kind in (("astros", VoicePipeline), ("naive", NaivePipeline)):
             results[name] = [await run_once(kind, engines, agent, server, question, gap) for _ in range(runs)]
-    await runner.cleanup()
-    print(f"streamed reply: {len(REPLY.split())} words, one every {gap * 1000:.0f} ms; {runs} runs each")
-    for name, label in (("astros", "sentence by sentence"), ("naive", "whole reply, then synthesise")):
-        values = [first for first, _ in results[name]]
-        handed = statistics.median(text for _, text in results[name])
-        print(f"{label}: first reply sample {statistics.median(values):.1f} ms median after the first sentence's "
-              f"full stop arrived (min {min(values):.1f}, max {max(values):.1f}); text handed to piper after "
-              f"{handed:.1f} ms")
+    return results
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""What the streamed-reply benchmarks share: the reply, its loopback model server, their options.
+"""What the streamed-reply benchmarks share: the reply, how the loopback model streams it, their options.
 
 ``bench/ai_stream.py`` and ``bench/ai_voice_stream.py`` both have a loopback server speaking
 OpenAI's streaming wire format send :data:`REPLY` a word every ``--gap`` seconds, and time what
@@ -10,8 +10,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 from collections.abc import Awaitable, Callable
-
-from aiohttp import web
 
 from tests.ai.conftest import ModelServer, openai_stream
 
@@ -26,17 +24,6 @@ def script_reply(server: ModelServer, gap: float) -> int:
     server.event_times.clear()
     server.script(openai_stream([w if i == 0 else " " + w for i, w in enumerate(words)], delay=gap))
     return 1 + next(i for i, w in enumerate(words) if w.endswith("."))
-
-
-async def serve_model(server: ModelServer) -> tuple[web.AppRunner, str]:
-    """Serve ``server`` on a loopback port: (its runner, to clean up; the provider base URL)."""
-    app = web.Application()
-    app.router.add_post("/{tail:.*}", server.handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    return runner, f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/v1"  # type: ignore[union-attr]
 
 
 def run(description: str, main_async: Callable[[float, int], Awaitable[None]]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -24,16 +25,21 @@ class Reply:
     delay: float = 0.0
     """Seconds before answering (JSON) or between events (SSE)."""
     headers: Dict[str, str] = field(default_factory=dict)
+    pauses: Dict[int, float] = field(default_factory=dict)
+    """SSE: more seconds before the event of that index (a model that stops to think)."""
 
 
 class ModelServer:
-    """Answers POSTs with the scripted replies in order; records every request."""
+    """Answers POSTs with the scripted replies in order; records every request, when each event
+    went out (``event_times``, ``time.monotonic()``) and whether a streamed reply has ended."""
 
     def __init__(self) -> None:
         self.replies: List[Reply] = []
         self.requests: List[Dict[str, Any]] = []
         self.url = ""
         self.event_times: List[float] = []
+        self.finished = asyncio.Event()
+        """Set when a streamed reply has been sent to its end."""
 
     def script(self, *replies: Reply) -> None:
         self.replies.extend(replies)
@@ -48,21 +54,29 @@ class ModelServer:
         response = web.StreamResponse(status=200, headers={"Content-Type": "text/event-stream"})
         await response.prepare(request)
         loop = asyncio.get_running_loop()
-        for event, data in reply.events:
-            await asyncio.sleep(reply.delay)
+        for index, (event, data) in enumerate(reply.events):
+            await asyncio.sleep(reply.delay + reply.pauses.get(index, 0.0))
             text = (f"event: {event}\n" if event else "") + f"data: {data if isinstance(data, str) else json.dumps(data)}\n\n"
             self.event_times.append(loop.time())
             await response.write(text.encode())
         await response.write_eof()
+        self.finished.set()
         return response
+
+
+@contextlib.asynccontextmanager
+async def serving(server: ModelServer) -> AsyncIterator[str]:
+    """``server`` on a free loopback port, answering POSTs to any path; yields its base URL."""
+    app = web.Application()
+    app.router.add_post("/{tail:.*}", server.handle)
+    async with serve(app) as server.url:
+        yield server.url
 
 
 @pytest.fixture
 async def model_server() -> AsyncIterator[ModelServer]:
     server = ModelServer()
-    app = web.Application()
-    app.router.add_post("/{tail:.*}", server.handle)
-    async with serve(app) as server.url:
+    async with serving(server):
         yield server
 
 
@@ -87,7 +101,10 @@ def openai_tool_call(name: str, arguments: Dict[str, Any], call_id: str = "call_
     })
 
 
-def openai_stream(pieces: List[str], delay: float = 0.0, tool: Optional[tuple] = None) -> Reply:
+def openai_stream(pieces: List[str], delay: float = 0.0, tool: Optional[tuple] = None,
+                  pauses: Optional[Dict[int, float]] = None) -> Reply:
+    """A streamed reply of ``pieces`` (event 1 + i carries piece i; event 0 is the role chunk)."""
+
     def chunk(delta: Dict[str, Any], finish: Optional[str] = None) -> Dict[str, Any]:
         return {"id": "chatcmpl-3", "object": "chat.completion.chunk", "created": 1, "model": "gpt-4o-mini",
                 "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
@@ -105,7 +122,7 @@ def openai_stream(pieces: List[str], delay: float = 0.0, tool: Optional[tuple] =
     events.append(("", {"id": "chatcmpl-3", "object": "chat.completion.chunk", "model": "gpt-4o-mini", "choices": [],
                         "usage": {"prompt_tokens": 10, "completion_tokens": 7, "total_tokens": 17}}))
     events.append(("", "[DONE]"))
-    return Reply(events=events, delay=delay)
+    return Reply(events=events, delay=delay, pauses=pauses or {})
 
 
 def openai_error(status: int, message: str, code: str = "", kind: str = "invalid_request_error", **headers: str) -> Reply:

@@ -8,15 +8,12 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-from aiohttp import web
-
-from tests.conftest import serve
 
 from astros import AstrOSAgent, UserRequest
 from astros.config import parse_config
 from astros.types import utcnow
 
-from .conftest import ModelServer, openai_error, openai_stream, openai_text, openai_tool_call
+from .conftest import ModelServer, openai_error, openai_stream, openai_text, openai_tool_call, serving
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -66,9 +63,7 @@ _sessions = itertools.count()
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def server():
     model = ModelServer()
-    app = web.Application()
-    app.router.add_post("/{tail:.*}", model.handle)
-    async with serve(app) as model.url:
+    async with serving(model):
         yield model
 
 

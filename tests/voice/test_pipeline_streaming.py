@@ -1,28 +1,25 @@
 """A language model's streamed reply through the voice pipeline: the first sentence is spoken while
 the model is still writing the second, the whole reply is spoken once, and the stop button cuts it
 short. Real engines, a real agent; the model is a loopback server speaking OpenAI's streaming wire
-format, sending its second sentence a second after its first."""
+format, sending its second sentence seconds after its first."""
 
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
-from aiohttp import web
-
-from tests.conftest import serve
 
 from astros.agent import AstrOSAgent
 from astros.events import EventType, PipelineEvent
 from astros.voice.audio import WavFileSink, WavFileSource, read_audio, resample
 from astros.voice.engines import VoiceEngines
 from astros.voice.pipeline import State, VoicePipeline
+
+from tests.ai.conftest import ModelServer, model_server, openai_stream  # noqa: F401 - the model_server fixture
 
 from .conftest import WAKE, silence, voice_config
 
@@ -31,53 +28,16 @@ FIRST, SECOND = "Air scatters the sunlight.", "Blue light scatters the most."
 GAP_S = 2.5  # long enough that a busy machine still speaks the first sentence inside the gap
 
 
-class SlowModel:
-    """An OpenAI-compatible server streaming a two-sentence reply, the second ``GAP_S`` after the first."""
-
-    def __init__(self) -> None:
-        self.url = ""
-        self.sent: dict[str, float] = {}
-        """``time.monotonic()`` when the first sentence, and the last chunk, went out."""
-        self.done = asyncio.Event()
-
-    async def handle(self, request: web.Request) -> web.StreamResponse:
-        await request.json()
-        response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
-        await response.prepare(request)
-
-        async def send(data: Any) -> None:
-            text = data if isinstance(data, str) else json.dumps(data)
-            await response.write(f"data: {text}\n\n".encode())
-
-        await send(_chunk({"role": "assistant", "content": ""}))
-        await send(_chunk({"content": FIRST + " "}))
-        self.sent["first"] = time.monotonic()
-        await asyncio.sleep(GAP_S)
-        await send(_chunk({"content": SECOND}))
-        await send(_chunk({}, "stop"))
-        await send("[DONE]")
-        self.sent["last"] = time.monotonic()
-        await response.write_eof()
-        self.done.set()
-        return response
-
-
-def _chunk(delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
-    return {"id": "chatcmpl-7", "object": "chat.completion.chunk", "created": 1, "model": "llama3.2",
-            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+@pytest.fixture
+def model(model_server: ModelServer) -> ModelServer:
+    """The loopback model streaming a two-sentence reply, the second ``GAP_S`` after the first
+    (event 1 carries the first sentence, the last event ends the reply)."""
+    model_server.script(openai_stream([FIRST + " ", SECOND], pauses={2: GAP_S}))
+    return model_server
 
 
 @pytest.fixture
-async def model() -> AsyncIterator[SlowModel]:
-    server = SlowModel()
-    app = web.Application()
-    app.router.add_post("/{tail:.*}", server.handle)
-    async with serve(app) as server.url:
-        yield server
-
-
-@pytest.fixture
-async def agent(model: SlowModel, tmp_path: Path) -> AsyncIterator[AstrOSAgent]:
+async def agent(model: ModelServer, tmp_path: Path) -> AsyncIterator[AstrOSAgent]:
     """A real agent whose language model is the slow loopback server (a `local` provider)."""
     ai = f'\n[ai]\ndefault_provider = "local"\n[ai.providers.local]\nbase_url = "{model.url}/v1"\nmodel = "llama3.2"\n'
     async with AstrOSAgent(config=voice_config(tmp_path, ai)) as running:
@@ -103,7 +63,7 @@ def first(seen: list[tuple[float, PipelineEvent]], kind: EventType) -> tuple[flo
 
 
 async def test_the_first_sentence_is_spoken_while_the_model_writes_the_second(
-        engines: VoiceEngines, agent: AstrOSAgent, model: SlowModel, question: np.ndarray) -> None:
+        engines: VoiceEngines, agent: AstrOSAgent, model: ModelServer, question: np.ndarray) -> None:
     seen = timed(agent)
     sink = WavFileSink()
     pipeline = VoicePipeline(engines, agent, sink)
@@ -112,8 +72,8 @@ async def test_the_first_sentence_is_spoken_while_the_model_writes_the_second(
     assert "sky" in first(seen, EventType.STT_TEXT)[1].data["text"].lower()
     assert first(seen, EventType.INTENT)[1].data["intent"] is None  # the model answered, not a skill
     speaking_at = first(seen, EventType.TTS_SPEAKING)[0]
-    assert speaking_at < model.sent["last"] - GAP_S / 2  # the reply was audible long before the model finished
-    assert speaking_at - model.sent["first"] < GAP_S - 0.5  # well before the second sentence comes
+    assert speaking_at < model.event_times[-1] - GAP_S / 2  # the reply was audible long before the model finished
+    assert speaking_at - model.event_times[1] < GAP_S - 0.5  # well before the second sentence comes
     said = [event.data["text"] for _, event in seen if event.type is EventType.TTS_TEXT]
     assert said == [FIRST, SECOND]  # each sentence once, the finished reply not again
     assert [e.type for _, e in seen].count(EventType.TTS_SPEAKING) == 1
@@ -126,7 +86,7 @@ async def test_the_first_sentence_is_spoken_while_the_model_writes_the_second(
 
 
 async def test_the_stop_button_cuts_a_streamed_reply_short(
-        engines: VoiceEngines, agent: AstrOSAgent, model: SlowModel, question: np.ndarray) -> None:
+        engines: VoiceEngines, agent: AstrOSAgent, model: ModelServer, question: np.ndarray) -> None:
     seen = timed(agent)
     pipeline = VoicePipeline(engines, agent, WavFileSink())
     speaking = asyncio.Event()
@@ -137,8 +97,8 @@ async def test_the_stop_button_cuts_a_streamed_reply_short(
     await asyncio.wait_for(running, 5)
     idle_at, idle = first(seen, EventType.IDLE)
     assert idle.data == {"reason": "stopped"}
-    assert not model.done.is_set() and pipeline.state is State.IDLE  # silent before the model finished
-    await asyncio.wait_for(model.done.wait(), 5)
+    assert not model.finished.is_set() and pipeline.state is State.IDLE  # silent before the model finished
+    await asyncio.wait_for(model.finished.wait(), 5)
     await asyncio.sleep(0.1)
     pipeline.close()
     said = [event.data["text"] for _, event in seen if event.type is EventType.TTS_TEXT]
