@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import ctypes
 import json
 import logging
 import os
@@ -21,6 +20,7 @@ from .errors import AstrOSError
 from .events import EventType, PipelineEvent
 from .hardware.panel import gpio_ctx
 from .system import commands as system_commands
+from .system.heap import limit_malloc_arenas
 from .system.notify import notify_ready, systemd_ctx
 from .types import UserRequest, utcnow
 from .voice import commands as voice_commands
@@ -28,8 +28,6 @@ from .voice.service import voice_ctx
 
 _LOGGER = logging.getLogger("astros")
 ANNOUNCED = {EventType.TIMER_FINISHED, EventType.ALARM_RINGING, EventType.ANNOUNCEMENT}
-MALLOC_ARENAS = 2  # C heaps shared by all threads (glibc's default: 8 per core, one per busy thread)
-M_ARENA_MAX = -8  # glibc's mallopt parameter number
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -72,19 +70,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AstrOSError as err:
         print(f"astros: {err}", file=sys.stderr)
         return 2
-
-
-def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> None:
-    """Let every thread share ``arenas`` C heaps (glibc's ``mallopt(M_ARENA_MAX)``).
-
-    The models run in many threads (onnxruntime's, CTranslate2's, the worker threads); by default
-    glibc gives each busy thread a heap of its own, which keeps what that thread once freed: about
-    40 MB more resident for ``astros run``. Does nothing where the C library has no ``mallopt``."""
-    try:
-        mallopt = ctypes.CDLL(None).mallopt
-    except (AttributeError, OSError):
-        return
-    mallopt(M_ARENA_MAX, arenas)
 
 
 def setup_logging(config: AstrOSConfig, debug: bool, quiet: bool = False) -> None:

@@ -45,7 +45,7 @@ from astros.voice.audio import SAMPLE_RATE, read_audio  # noqa: E402
 
 def resident_mb() -> float:
     """This process's VmRSS after giving the C heap's free pages back."""
-    from astros.voice.tts import release_free_memory
+    from astros.system.heap import release_free_memory
 
     release_free_memory()
     return _status(os.getpid())["VmRSS"]
@@ -53,7 +53,7 @@ def resident_mb() -> float:
 
 def stage_figures() -> list[tuple[str, float]]:
     """(stage, MB resident after it) in the order ``astros run`` starts."""
-    from astros.cli import limit_malloc_arenas  # what ``astros run`` imports before it starts anything
+    from astros.system.heap import limit_malloc_arenas  # what ``astros run`` imports before it starts anything
 
     limit_malloc_arenas()
     figures = [("Python, numpy, AstrOS's imports", resident_mb())]

@@ -66,7 +66,7 @@ def _freeze_startup_objects() -> None:
     """Keep the garbage collector from walking what start-up loaded (templates, models, tables):
     those objects live as long as the process, and walking them is what made the slowest replies slow.
     What start-up freed (embedding the recognizer's examples, on a first start) goes back to the system."""
-    from ..voice.tts import release_free_memory
+    from ..system.heap import release_free_memory
 
     gc.collect()
     gc.freeze()

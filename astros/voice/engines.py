@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 from ..config import VoiceConfig, WakeWordConfig
+from ..system.heap import release_free_memory
 from .stt import WhisperSpeechToText
-from .tts import PiperTextToSpeech, release_free_memory
+from .tts import PiperTextToSpeech
 from .vad import VoiceActivity, make_vad
 from .wake import WakeWordDetector
 

@@ -8,7 +8,6 @@ thread and hands each sentence over as soon as it is ready.
 from __future__ import annotations
 
 import asyncio
-import ctypes
 import logging
 import threading
 import time
@@ -20,6 +19,7 @@ from typing import Any, Final, Optional, Protocol
 import numpy as np
 
 from ..errors import ModelNotFoundError
+from ..system.heap import release_free_memory
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -88,19 +88,6 @@ def _quiet_session(model: Path) -> Any:
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     options.log_severity_level = 3
     return onnxruntime.InferenceSession(str(model), sess_options=options, providers=["CPUExecutionProvider"])
-
-
-def release_free_memory() -> None:
-    """Hand the C heap's free pages back to the system (glibc's ``malloc_trim``).
-
-    Loading and warming the models, transcribing a command and speaking the reply free much of
-    what they allocated; glibc keeps such memory for reuse and the process stays that much larger.
-    Takes well under a millisecond; does nothing where the C library has no ``malloc_trim``."""
-    try:
-        trim = ctypes.CDLL(None).malloc_trim
-    except (AttributeError, OSError):
-        return
-    trim(0)
 
 
 class _ShrinkingSession:
