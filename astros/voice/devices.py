@@ -251,9 +251,19 @@ def _close_quietly(stream: Any) -> None:
 
 
 class SpeakerSink:
-    """The live speaker, resampled to the device's own rate; a missing device is retried."""
+    """The live speaker, resampled to the device's own rate; a missing device is retried.
 
-    PIECE_S: Final = 0.05
+    Samples are written from one worker thread into a device buffer of :attr:`BUFFER_S`, so a
+    loaded machine (the event loop or the writer late by a few tens of milliseconds) does not
+    starve the device mid-word: with PortAudio's low-latency default of about 9 ms such a delay
+    drops a piece of the reply ("Timer set" heard as "Time reset"). The buffer does not delay the
+    first sample, which is played as soon as it is written to an idle device; through PulseAudio's
+    ALSA plugin a buffer of 0.15 s or more loses the start of some sounds after a pause, 0.05-0.1 s
+    none (tests/voice/test_pulseaudio_e2e.py)."""
+
+    PIECE_S: Final = 0.05  # written at a time; a stop is noticed between pieces
+    BUFFER_S: Final = 0.1  # the device's buffer: how late the writer may be without a gap
+    AHEAD_S: Final = 0.05  # left in the buffer when play() returns, so the next sentence follows on
 
     def __init__(self, device: str = "", *, retry_s: float = 3.0) -> None:
         self.device = device
@@ -262,26 +272,53 @@ class SpeakerSink:
         self._rate = 0
         self._stopped = False
         self._next_try = 0.0
+        self._buffer_frames = 0
 
     async def play(self, samples: np.ndarray, rate: int) -> None:
+        """Play ``samples``; returns when all but :attr:`AHEAD_S` of them have been heard, or soon
+        after :meth:`stop`."""
         self._stopped = False
         if not await asyncio.to_thread(self._ensure_open):
             await asyncio.sleep(len(samples) / rate)  # nobody hears it; keep the pace
             return
         audio = resample(samples, rate, self._rate)
-        step = int(self._rate * self.PIECE_S)
         try:
-            for start in range(0, len(audio), step):
-                if self._stopped:
-                    return
-                await asyncio.to_thread(self._stream.write, audio[start : start + step].reshape(-1, 1))
-            await asyncio.sleep(self._stream.latency)
+            if await asyncio.to_thread(self._write, audio):
+                await self._wait_played()
         except Exception as err:  # noqa: BLE001 - a speaker unplugged mid-sentence
             _LOGGER.warning("Output device failed (%s); looking for it again", err)
             self.close()
 
     def stop(self) -> None:
+        """Cut the sound short: the writer and :meth:`play`'s wait notice it within a piece."""
         self._stopped = True
+
+    def _write(self, audio: np.ndarray) -> bool:
+        """Write ``audio`` piece by piece from one worker thread, so a busy event loop between
+        pieces cannot leave the device without samples; False (and the buffer emptied) when
+        :meth:`stop` cut it short."""
+        step = int(self._rate * self.PIECE_S)
+        for start in range(0, len(audio), step):
+            if self._stopped:
+                self._silence()
+                return False
+            self._stream.write(audio[start : start + step].reshape(-1, 1))
+        return True
+
+    async def _wait_played(self) -> None:
+        """Wait until only :attr:`AHEAD_S` is left in the device's buffer (or :meth:`stop`)."""
+        buffered = max(0, self._buffer_frames - self._stream.write_available) / self._rate
+        deadline = time.monotonic() + buffered - self.AHEAD_S
+        while time.monotonic() < deadline:
+            if self._stopped:
+                await asyncio.to_thread(self._silence)
+                return
+            await asyncio.sleep(min(self.PIECE_S, max(0.0, deadline - time.monotonic())))
+
+    def _silence(self) -> None:
+        """Drop what the device still has buffered (barge-in must not finish the sentence)."""
+        self._stream.abort()
+        self._stream.start()
 
     def _ensure_open(self) -> bool:
         import sounddevice as sd
@@ -298,8 +335,10 @@ class SpeakerSink:
             if index is None:
                 raise LookupError("not present")
             self._rate = int(sd.query_devices(index)["default_samplerate"])
-            self._stream = sd.OutputStream(samplerate=self._rate, channels=1, dtype="int16", device=index)
+            self._stream = sd.OutputStream(samplerate=self._rate, channels=1, dtype="int16", device=index,
+                                           latency=self.BUFFER_S)
             self._stream.start()
+            self._buffer_frames = self._stream.write_available
         except Exception as err:  # noqa: BLE001 - PortAudio reports a missing device many ways
             _LOGGER.warning("No output device (%s: %s); trying again in %.0f s",
                             describe_device(self.device), err, self.retry_s)

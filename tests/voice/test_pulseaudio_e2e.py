@@ -27,10 +27,12 @@ from .conftest import HOME_TOML, silence, spoken_command
 
 RATE = 16_000
 PIECE = 320  # samples: 20 ms
+LEAD_S = 0.3  # the pipe is kept this far ahead of real time, so a starved feeder leaves no gap
 
 
 class VirtualMicrophone:
-    """Feeds the pipe source in real time: queued utterances, silence in between."""
+    """Feeds the pipe source at the pace of real time (:data:`LEAD_S` ahead, so a busy machine
+    delaying this thread does not cut the speech): queued utterances, silence in between."""
 
     def __init__(self, fifo: Path) -> None:
         self.fifo = fifo
@@ -53,7 +55,7 @@ class VirtualMicrophone:
                 piece = np.pad(piece, (0, PIECE - len(piece)))
                 pipe.write(piece.astype("<i2").tobytes())
                 written += PIECE
-                time.sleep(max(0.0, started + written / RATE - time.monotonic()))
+                time.sleep(max(0.0, started + written / RATE - LEAD_S - time.monotonic()))
 
     def close(self) -> None:
         self.running = False
@@ -118,9 +120,10 @@ def start_appliance(tmp_path: Path, env: dict[str, str], voice_toml: str) -> sub
 
 
 def record_monitor(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], list[bytes]]:
-    """Record what the speaker plays, raw 16 kHz mono, in the background."""
+    """Record what the speaker plays, raw 16 kHz mono, in the background; the server keeps up to
+    half a second for the recorder, so a busy machine delaying it loses none of the recording."""
     recorder = subprocess.Popen(
-        ["parec", "--device=spk.monitor", "--rate=16000", "--channels=1", "--format=s16le", "--latency-msec=20"],
+        ["parec", "--device=spk.monitor", "--rate=16000", "--channels=1", "--format=s16le", "--latency-msec=500"],
         env=env, stdout=subprocess.PIPE)
     parts: list[bytes] = []
     threading.Thread(target=lambda: parts.extend(iter(lambda: recorder.stdout.read(3200), b"")), daemon=True).start()
