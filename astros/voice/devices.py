@@ -256,10 +256,8 @@ class SpeakerSink:
     Samples are written from one worker thread into a device buffer of :attr:`BUFFER_S`, so a
     loaded machine (the event loop or the writer late by a few tens of milliseconds) does not
     starve the device mid-word: with PortAudio's low-latency default of about 9 ms such a delay
-    drops a piece of the reply ("Timer set" heard as "Time reset"). The buffer does not delay the
-    first sample, which is played as soon as it is written to an idle device; through PulseAudio's
-    ALSA plugin a buffer of 0.15 s or more loses the start of some sounds after a pause, 0.05-0.1 s
-    none (tests/voice/test_pulseaudio_e2e.py)."""
+    drops a piece of the reply ("Timer set" heard as "Time or set"). The buffer does not delay
+    the first sample, which is played as soon as it is written to an idle device."""
 
     PIECE_S: Final = 0.05  # written at a time; a stop is noticed between pieces
     BUFFER_S: Final = 0.1  # the device's buffer: how late the writer may be without a gap

@@ -1,9 +1,11 @@
 """End to end through a real sound server: ``astros run`` hears a spoken command on a virtual
-microphone and answers on a virtual speaker, whose monitor we record and transcribe back.
+microphone and answers on a virtual speaker, whose sound we record and transcribe back.
 
 PulseAudio runs as its own daemon in a temporary folder: a pipe source ``mic`` (we write PCM
-into its FIFO, silence between utterances, as a microphone would deliver) and a null sink ``spk``
-(``spk.monitor`` is what the speaker played). Skipped only when PulseAudio cannot start here.
+into its FIFO, silence between utterances, as a microphone would deliver) and a pipe sink ``spk``
+paced by the clock (we read what the speaker played from its FIFO; a null sink's monitor would
+miss the start of a sound that the server rewinds into its buffer). Skipped only when PulseAudio
+cannot start here.
 """
 
 from __future__ import annotations
@@ -64,21 +66,24 @@ class VirtualMicrophone:
 
 def pulse_env(tmp_path: Path) -> dict[str, str]:
     """The environment of a client of the private PulseAudio daemon :func:`start_pulse` runs."""
-    if shutil.which("pulseaudio") is None or shutil.which("parec") is None:
-        pytest.skip("PulseAudio is not installed (Debian packages pulseaudio, pulseaudio-utils)")
+    if shutil.which("pulseaudio") is None:
+        pytest.skip("PulseAudio is not installed (Debian package pulseaudio)")
     runtime = tmp_path / "pulse"
     runtime.mkdir(exist_ok=True)
     return {**os.environ, "PULSE_RUNTIME_PATH": str(runtime), "HOME": str(tmp_path),
             "PULSE_SERVER": f"unix:{runtime / 'native'}", "PULSE_SOURCE": "mic", "PULSE_SINK": "spk",
-            "GPIOZERO_PIN_FACTORY": "mock", "FIFO": str(tmp_path / "mic.fifo")}
+            "GPIOZERO_PIN_FACTORY": "mock", "FIFO": str(tmp_path / "mic.fifo"),
+            "SPEAKER_FIFO": str(tmp_path / "spk.fifo")}
 
 
 def start_pulse(env: dict[str, str]) -> subprocess.Popen[bytes]:
-    """A PulseAudio daemon with a virtual microphone (pipe source ``mic``) and speaker (null sink ``spk``)."""
+    """A PulseAudio daemon with a virtual microphone (pipe source ``mic``) and speaker (pipe sink ``spk``)."""
     fifo, native = Path(env["FIFO"]), Path(env["PULSE_RUNTIME_PATH"]) / "native"
     command = [
         "pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1", "--log-target=stderr",
-        "--load=module-native-protocol-unix", "--load=module-null-sink sink_name=spk",
+        "--load=module-native-protocol-unix",
+        f"--load=module-pipe-sink sink_name=spk file={env['SPEAKER_FIFO']} format=s16le rate=16000 channels=1 "
+        "use_system_clock_for_timing=yes",
         f"--load=module-pipe-source source_name=mic file={fifo} format=s16le rate=16000 channels=1",
     ]
     server_env = {k: v for k, v in env.items() if k not in ("PULSE_SERVER", "PULSE_SOURCE", "PULSE_SINK")}
@@ -119,15 +124,26 @@ def start_appliance(tmp_path: Path, env: dict[str, str], voice_toml: str) -> sub
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
 
-def record_monitor(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], list[bytes]]:
-    """Record what the speaker plays, raw 16 kHz mono, in the background; the server keeps up to
-    half a second for the recorder, so a busy machine delaying it loses none of the recording."""
-    recorder = subprocess.Popen(
-        ["parec", "--device=spk.monitor", "--rate=16000", "--channels=1", "--format=s16le", "--latency-msec=500"],
-        env=env, stdout=subprocess.PIPE)
-    parts: list[bytes] = []
-    threading.Thread(target=lambda: parts.extend(iter(lambda: recorder.stdout.read(3200), b"")), daemon=True).start()
-    return recorder, parts
+class SpeakerRecording:
+    """Reads what the speaker plays (raw 16 kHz mono from the pipe sink's FIFO) in the background."""
+
+    def __init__(self, fifo: Path) -> None:
+        self.fifo = fifo
+        self.parts: list[bytes] = []
+        self.running = True
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self) -> None:
+        with open(self.fifo, "rb", buffering=0) as pipe:  # the sink writes 0.1 s every 0.1 s, silence or not
+            while self.running:
+                self.parts.append(pipe.read(3200))
+
+    def stop(self) -> np.ndarray:
+        """Stop reading; everything played so far, int16."""
+        self.running = False
+        self.thread.join(timeout=2)
+        return np.frombuffer(b"".join(self.parts), dtype="<i2").astype(np.int16)
 
 
 class LogReader:
@@ -165,20 +181,18 @@ def test_spoken_command_is_answered_through_the_sound_server(pulse, tmp_path: Pa
     log = LogReader(appliance.stderr)
     try:
         assert log.wait_for("Voice is listening for hey_jarvis", 90), log.text
-        recorder, played = record_monitor(pulse)
+        speaker = SpeakerRecording(Path(pulse["SPEAKER_FIFO"]))
         time.sleep(0.5)
         microphone.say(spoken_command("set a timer for 5 minutes"))
         time.sleep(12)
-        recorder.terminate()
-        recorder.wait(timeout=5)
+        audio = speaker.stop()
     finally:
         microphone.close()
         appliance.terminate()
         appliance.wait(timeout=20)
-    audio = np.frombuffer(b"".join(played), dtype="<i2").astype(np.int16)
     assert np.abs(audio).max() > 1000, "nothing was played on the speaker"
     listener = WhisperSpeechToText(beam_size=5)  # a careful listener: beam search, no command bias
-    heard = listener.transcribe_sync(audio[: 15 * RATE], commands=False).text.lower()
+    heard = listener.transcribe_sync(audio, commands=False).text.lower()
     assert "timer set for" in heard and ("five minutes" in heard or "5 minutes" in heard), heard
 
 
