@@ -25,4 +25,5 @@ def test_memory_after_a_long_sentence_returns_to_what_short_ones_need(engines: V
     assert len(reply.samples) > 8 * reply.rate  # the whole sentence was spoken
     engines.tts.synthesize_all("It is twelve thirty five.")
     # Kept in onnxruntime's arena this sentence would stay about 150 MB resident.
-    assert resident_mb() - before < 50
+    after = resident_mb()
+    assert after - before < 50, f"{before:.0f} MB before the long sentence, {after:.0f} MB after"
