@@ -1,11 +1,13 @@
 """Whisper decoding for commands: a short encoder window, n-best hypotheses, repeats cut.
 
 faster-whisper always encodes a 30 s window; for a two-second command most of that is padding and
-the encoder is most of the time. :class:`CommandDecoder` encodes just the audio plus a margin
-(several times faster) for a first greedy guess, and the full window when the guess is not a known
-command, where it lists the n best hypotheses (with and without the home prompt) so the caller can
-pick the one that is a command. Whisper fed a short window tends to repeat what it heard
-("next, next, next"), so the repeats are cut (:func:`cut_repeats`).
+the encoder is most of the time. :class:`CommandDecoder` encodes just the audio plus a margin of
+1 s (several times faster) for a first greedy guess; when that is not a known command, the caller
+lists the n best hypotheses (with and without the home prompt) of the audio plus 8 s, and only
+when none of them is a command those of the full 30 s window (whose encoding takes about four
+times as long: 0.3 s instead of 0.08 s here). Whisper fed a window shorter than 30 s tends to
+repeat what it heard ("next, next, next"), so such decodings get a token budget and the repeats
+are cut (:func:`cut_repeats`).
 """
 
 from __future__ import annotations
@@ -21,8 +23,10 @@ from .audio import SAMPLE_RATE
 FULL_FRAMES: Final = 3000  # Whisper's 30 s window, in 10 ms feature frames
 SHORT_MARGIN_FRAMES: Final = 100  # what a short window adds after the audio
 SHORT_MIN_FRAMES: Final = 300
-SHORT_MAX_AUDIO_S: Final = 12.0  # longer audio always gets the full window
+SHORT_MAX_AUDIO_S: Final = 12.0  # longer audio always gets the long window
+LONG_MARGIN_FRAMES: Final = 800  # what the n-best (long) window adds after the audio
 MAX_PROMPT_TOKENS: Final = 223
+MAX_NEW_TOKENS: Final = 224  # with the prompt, Whisper's 448 positions
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,20 +42,27 @@ class Hypothesis:
 
 
 def cut_repeats(text: str) -> str:
-    """``text`` up to where its first clause, or its first words, start again ("Next, next,
-    next," -> "Next")."""
+    """``text`` up to where one of its clauses, or its first words, start again ("Next, next,
+    next," -> "Next"; "Back, lights, lights," -> "Back, lights"). A clause of three or more words
+    that differs from an earlier one only in its first word is a repeat too: Whisper tends to hear
+    a repeated "Add apples ..." as "and apples ..."."""
     clauses = [c for c in re.split(r"(?<=[,.!?;])\s*", text.strip()) if c.strip(" ,.!?;")]
     if not clauses:
         return text.strip()
-    first = _norm(clauses[0])
     kept = [clauses[0]]
     for clause in clauses[1:]:
-        if _norm(clause) == first:
+        if any(_repeats(clause, earlier) for earlier in kept):
             break
         kept.append(clause)
     result = " ".join(kept).strip()
     result = result.rstrip(",;") if len(kept) < len(clauses) else result
     return _cut_word_repeat(result)
+
+
+def _repeats(clause: str, earlier: str) -> bool:
+    """True when ``clause`` says ``earlier`` again (its first word aside, when it has three or more)."""
+    words, before = _norm(clause).split(), _norm(earlier).split()
+    return words == before or (len(words) >= 3 and len(words) == len(before) and words[1:] == before[1:])
 
 
 def _cut_word_repeat(text: str) -> str:
@@ -79,14 +90,14 @@ class CommandDecoder:
         self.tokenizer = Tokenizer(model.hf_tokenizer, model.model.is_multilingual, task="transcribe",
                                    language=language)
 
-    def encode(self, samples: np.ndarray, short: bool) -> tuple[Any, int]:
-        """The encoder output for int16 ``samples`` and the window length in frames."""
+    def encode(self, samples: np.ndarray, frames: int) -> Any:
+        """The encoder output for int16 ``samples`` in a window of ``frames`` feature frames
+        (:func:`short_frames`, :func:`long_frames` or :data:`FULL_FRAMES`)."""
         features = self.model.feature_extractor(samples.astype(np.float32) / 32768.0)
-        frames = short_frames(samples) if short else FULL_FRAMES
         features = features[:, :frames]
         if features.shape[-1] < frames:
             features = np.pad(features, ((0, 0), (0, frames - features.shape[-1])))
-        return self.model.encode(features), frames
+        return self.model.encode(features)
 
     def start(self, prompt: Optional[str]) -> list[int]:
         """Decoder start tokens: the prompt (as previous text), then start of transcript, no timestamps."""
@@ -96,7 +107,7 @@ class CommandDecoder:
         return tokens + [*self.tokenizer.sot_sequence, self.tokenizer.no_timestamps]
 
     def decode(self, encoded: Any, prompt: Optional[str], *, beam_size: int = 1, hypotheses: int = 1,
-               max_new_tokens: int = 224) -> list[Hypothesis]:
+               max_new_tokens: int = MAX_NEW_TOKENS) -> list[Hypothesis]:
         """The ``hypotheses`` best decodings, best first."""
         start = self.start(prompt)
         result = self.model.model.generate(
@@ -116,12 +127,15 @@ class CommandDecoder:
         return self.decode(encoded, prompt, max_new_tokens=short_max_tokens(samples))[0]
 
 
-    def score(self, encoded: Any, frames: int, texts: list[str], prompt: Optional[str] = None) -> list[float]:
+    def score(self, encoded: Any, frames: int, texts: list[str], prompt: Optional[str] = None, *,
+              after: str = "") -> list[float]:
         """Mean log-probability per token of each of ``texts`` said in ``encoded`` (teacher-forced,
-        one batch): how well a known sentence fits the audio, on the scale of :attr:`Hypothesis.score`."""
+        one batch): how well a known sentence fits the audio, on the scale of :attr:`Hypothesis.score`.
+        With ``after`` (a beginning all ``texts`` share, such as a filler), only the tokens after it count."""
         if not texts:
             return []
         tokens = [self.tokenizer.encode(" " + text.strip()) for text in texts]
+        skip = len(self.tokenizer.encode(" " + after.strip())) if after.strip() else 0
         start = self.start(prompt)[:-1]  # the aligner adds "no timestamps" itself
         batch = np.asarray(encoded)
         batch = np.ascontiguousarray(np.repeat(batch, len(texts), axis=0))
@@ -129,8 +143,12 @@ class CommandDecoder:
 
         results = self.model.model.align(ctranslate2.StorageView.from_array(batch), start, tokens,
                                          [frames] * len(texts), median_filter_width=1)
-        return [float(np.mean(np.log(np.maximum(np.asarray(r.text_token_probs, np.float32), 1e-9)))) if tokens[i]
-                else -99.0 for i, r in enumerate(results)]
+        return [_mean_log(r.text_token_probs[skip:]) if tokens[i][skip:] else -99.0 for i, r in enumerate(results)]
+
+
+def _mean_log(probabilities: Any) -> float:
+    """The mean log of ``probabilities`` (floored, so a zero does not make it infinite)."""
+    return float(np.mean(np.log(np.maximum(np.asarray(probabilities, np.float32), 1e-9))))
 
 
 def whisper_style(sentence: str, like: str) -> str:
@@ -148,9 +166,16 @@ def short_frames(samples: np.ndarray) -> int:
     return frames + frames % 2
 
 
+def long_frames(samples: np.ndarray) -> int:
+    """The long window for ``samples``: the audio plus :data:`LONG_MARGIN_FRAMES`, at most 30 s (even)."""
+    frames = min(FULL_FRAMES, len(samples) // 160 + 1 + LONG_MARGIN_FRAMES)
+    return frames + frames % 2
+
+
 def short_max_tokens(samples: np.ndarray) -> int:
-    """Tokens a short-window decoding may produce: enough for fast speech, not for long repeats."""
-    return int(12 + 8 * len(samples) / SAMPLE_RATE)
+    """Tokens a decoding of a window shorter than 30 s may produce: enough for fast speech, not
+    for long repeats."""
+    return min(MAX_NEW_TOKENS, int(12 + 8 * len(samples) / SAMPLE_RATE))
 
 
 def short_first_tokens(samples: np.ndarray) -> int:

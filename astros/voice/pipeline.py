@@ -42,7 +42,7 @@ from .wake import Detection
 
 _LOGGER = logging.getLogger(__name__)
 RING_EVENTS = (EventType.TIMER_FINISHED, EventType.ALARM_RINGING)
-EARLY_SILENCE_S = 0.09  # seconds of pause after which transcription starts, before the command surely ended
+EARLY_SILENCE_S = 0.06  # seconds of pause after which transcription starts, before the command surely ended
 
 
 class State(StrEnum):

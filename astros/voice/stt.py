@@ -14,7 +14,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Final, Optional, Protocol
 
@@ -23,8 +23,8 @@ import numpy as np
 from ..errors import ModelNotFoundError
 from . import VoiceError
 from .audio import SAMPLE_RATE
-from .decode import (SHORT_MAX_AUDIO_S, CommandDecoder, Hypothesis, cut_repeats, short_frames,
-                     whisper_style)
+from .decode import (FULL_FRAMES, SHORT_MAX_AUDIO_S, CommandDecoder, Hypothesis, cut_repeats, long_frames,
+                     short_frames, short_max_tokens, whisper_style)
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -47,6 +47,10 @@ HALLUCINATIONS: Final = frozenset({"thank you", "thanks", "thank you very much",
                                    "thank you for watching", "bye", "you", "okay"})
 """What Whisper writes for short or unclear audio whatever was said: never taken from the short
 window, and from the n best only when no other command is among them."""
+
+FILLERS: Final = ("thank you", "thanks", "okay", "ok", "please", "um", "uh", "oh", "so", "well")
+"""Words said (or, for "thank you", often only heard: Whisper's usual guess for a breath or a
+click) before a command: "Thank you, pause," is scored as "Pause." too."""
 
 CommandCheck = Callable[[str], Optional[Any]]
 """Text -> the known command of this home it is (any truthy value), or None."""
@@ -172,19 +176,23 @@ class WhisperSpeechToText:
         return " ".join(segment.text.strip() for segment in segments).strip()
 
     def _command(self, samples: np.ndarray, prompt: Optional[str], check: CommandCheck) -> tuple[str, Any, str]:
-        """(text, command or None, how) preferring what this home can be asked."""
+        """(text, command or None, how) preferring what this home can be asked: the short window's
+        guess, then the n best of the long window, then those of the full window."""
         assert self.decoder is not None
         if len(samples) / SAMPLE_RATE <= SHORT_MAX_AUDIO_S:
-            encoded, _ = self.decoder.encode(samples, short=True)
+            encoded = self.decoder.encode(samples, short_frames(samples))
             guess = self.decoder.decode_command(encoded, prompt, samples)
             text = cut_repeats(guess.text)
+            _LOGGER.debug("Short window (%.2f s): %r (%.2f)", len(samples) / SAMPLE_RATE, guess.text, guess.score)
             if guess.no_speech < NO_SPEECH:
-                found = self._near_command(samples, encoded, guess, text, check)
+                found = self._near_command(samples, encoded, guess, text, prompt, check)
+                if found is None:
+                    found = self._long_window(samples, prompt, check)
                 if found is not None:
                     return found
         if len(samples) / SAMPLE_RATE > 30.0:  # past one window only dictation makes sense
             return self._dictate(samples, prompt), None, "dictation"
-        encoded, _ = self.decoder.encode(samples, short=False)
+        encoded = self.decoder.encode(samples, FULL_FRAMES)
         prompted = self.decoder.decode(encoded, prompt, beam_size=NBEST, hypotheses=NBEST)
         if prompted[0].no_speech >= NO_SPEECH:
             return "", None, "no-speech"
@@ -193,27 +201,63 @@ class WhisperSpeechToText:
             return found
         return prompted[0].text, None, "dictation"
 
+    def _long_window(self, samples: np.ndarray, prompt: Optional[str], check: CommandCheck) -> Optional[tuple[str, Any, str]]:
+        """A command among the n best decodings (with and without the prompt, on a budget, repeats
+        cut) of the long window; None when there is none, or only one of Whisper's
+        :data:`HALLUCINATIONS` (the full window decides then, and whether anything was said)."""
+        assert self.decoder is not None
+        encoded = self.decoder.encode(samples, long_frames(samples))
+        found = [replace(hypothesis, text=cut_repeats(hypothesis.text))
+                 for each in (prompt, None)
+                 for hypothesis in self.decoder.decode(encoded, each, beam_size=NBEST, hypotheses=NBEST,
+                                                       max_new_tokens=short_max_tokens(samples))]
+        _LOGGER.debug("Long window: %s", [(hypothesis.text, round(hypothesis.score, 2)) for hypothesis in found])
+        return _first_command(found, check, doubtful=False)
+
     def _near_command(self, samples: np.ndarray, encoded: Any, guess: Hypothesis, text: str,
-                      check: CommandCheck) -> Optional[tuple[str, Any, str]]:
-        """A command from the short window when its guess is confident: the guess itself, or the
-        grammar's sentence nearest to it. An unsure guess, or one of Whisper's :data:`HALLUCINATIONS`
-        ("pause" heard as "Thank you"), is left to the full window, whose n best hypotheses find
-        the command more often than the short window's."""
-        if guess.score < SHORT_MIN_SCORE or _key(text) in HALLUCINATIONS:
+                      prompt: Optional[str], check: CommandCheck) -> Optional[tuple[str, Any, str]]:
+        """A command from the short window: the guess itself when it is confident, or the sentence
+        of the home's grammar nearest to it (or to what follows a filler such as "Thank you,")
+        when that fits the audio nearly as well. One of Whisper's :data:`HALLUCINATIONS` alone
+        ("pause" heard as "Thank you"), or an unsure guess without a filler, is left to the full
+        window, whose n best hypotheses find the command more often than the short window's."""
+        if _key(text) in HALLUCINATIONS:
+            return None
+        frames = short_frames(samples)
+        rest = without_filler(text)
+        if rest != text.strip():
+            return self._after_filler(encoded, frames, text, rest, prompt, check)
+        if guess.score < SHORT_MIN_SCORE:
             return None
         command = check(text)
         if command is not None:
             return text, command, "short"
-        return self._grammar(encoded, short_frames(samples), text, check)
+        return self._grammar(encoded, frames, text, check)
 
-    def _grammar(self, encoded: Any, frames: int, heard: str, check: CommandCheck) -> Optional[tuple[str, Any, str]]:
-        """The sentence of this home's grammar that fits the audio best, when it fits nearly as well
-        as what Whisper heard (a near miss such as "what's the wedding" for "what's the weather");
-        None when no sentence is near or none fits (chatter stays chatter)."""
+    def _after_filler(self, encoded: Any, frames: int, heard: str, rest: str, prompt: Optional[str],
+                      check: CommandCheck) -> Optional[tuple[str, Any, str]]:
+        """The command said after a filler ("Thank you, pause,"): what follows the filler when it
+        is a command Whisper was sure of (the filler is often the unsure part of the guess), else
+        the grammar's sentence nearest to it."""
         assert self.decoder is not None
-        if self.candidates is None or not 0 < len(heard.split()) <= GRAMMAR_MAX_WORDS:
+        command = check(rest)
+        filler = heard.strip()[: len(heard.strip()) - len(rest)]
+        if command is not None and \
+                self.decoder.score(encoded, frames, [heard], prompt, after=filler)[0] >= SHORT_MIN_SCORE:
+            return rest, command, "short"
+        return self._grammar(encoded, frames, heard, check, near=rest)
+
+    def _grammar(self, encoded: Any, frames: int, heard: str, check: CommandCheck,
+                 near: Optional[str] = None) -> Optional[tuple[str, Any, str]]:
+        """The sentence of this home's grammar nearest to ``near`` (default: ``heard``) that fits
+        the audio best, when it fits nearly as well as what Whisper heard (a near miss such as
+        "what's the wedding" for "what's the weather"); None when no sentence is near or none
+        fits (chatter stays chatter)."""
+        assert self.decoder is not None
+        near = heard if near is None else near
+        if self.candidates is None or not 0 < len(near.split()) <= GRAMMAR_MAX_WORDS:
             return None
-        sentences = [whisper_style(text, heard) for text in self.candidates(heard, GRAMMAR_CANDIDATES)]
+        sentences = [whisper_style(text, heard) for text in self.candidates(near, GRAMMAR_CANDIDATES)]
         if not sentences:
             return None
         scores = self.decoder.score(encoded, frames, [heard, *sentences])
@@ -225,7 +269,7 @@ class WhisperSpeechToText:
                 break
             command = check(sentence)
             if command is not None:
-                longer = len(_key(sentence).split()) > len(_key(heard).split())
+                longer = len(_key(sentence).split()) > len(_key(near).split())
                 return sentence, command, "grammar-longer" if longer else "grammar"
         return None
 
@@ -236,19 +280,20 @@ class WhisperSpeechToText:
     def warm_up(self) -> None:
         """Run one transcription so the first real one is not slower."""
         self.transcribe_sync(np.zeros(SAMPLE_RATE // 2, np.int16))
-        if self.decoder is not None:  # the short window and the n-best search have their own first-run costs
+        if self.decoder is not None:  # each window and the n-best search have their own first-run costs
             quiet = np.random.default_rng(0).normal(0, 30, SAMPLE_RATE).astype(np.int16)
-            for short in (True, False):
-                encoded, _ = self.decoder.encode(quiet, short=short)
-                self.decoder.decode(encoded, self.prompt, beam_size=NBEST if not short else 1, hypotheses=1)
+            for frames, beam in ((short_frames(quiet), 1), (long_frames(quiet), NBEST), (FULL_FRAMES, NBEST)):
+                self.decoder.decode(self.decoder.encode(quiet, frames), self.prompt, beam_size=beam, hypotheses=1)
 
 
-def _first_command(hypotheses: list[Hypothesis], check: CommandCheck) -> Optional[tuple[str, Any, str]]:
-    """The best-scoring hypothesis that is a known command, within :data:`NBEST_MARGIN` of the best
-    (one of Whisper's :data:`HALLUCINATIONS` only when no other command is)."""
+def _first_command(hypotheses: list[Hypothesis], check: CommandCheck, *,
+                   doubtful: bool = True) -> Optional[tuple[str, Any, str]]:
+    """The best-scoring hypothesis that is a known command (or is one after a filler), within
+    :data:`NBEST_MARGIN` of the best; one of Whisper's :data:`HALLUCINATIONS` only when no other
+    command is, and ``doubtful`` allows it."""
     ranked = sorted(hypotheses, key=lambda h: h.score, reverse=True)
     seen: set[str] = set()
-    doubtful: Optional[tuple[str, Any, str]] = None
+    hallucination: Optional[tuple[str, Any, str]] = None
     for hypothesis in ranked:
         if hypothesis.score < ranked[0].score - NBEST_MARGIN:
             break
@@ -256,12 +301,25 @@ def _first_command(hypotheses: list[Hypothesis], check: CommandCheck) -> Optiona
         if not key or key in seen:
             continue
         seen.add(key)
-        command = check(hypothesis.text)
+        text = without_filler(hypothesis.text)
+        command = check(text)
         if command is not None and key not in HALLUCINATIONS:
-            return hypothesis.text, command, "n-best"
-        if command is not None and doubtful is None:
-            doubtful = (hypothesis.text, command, "n-best")
-    return doubtful
+            return text, command, "n-best"
+        if command is not None and hallucination is None:
+            hallucination = (text, command, "n-best")
+    return hallucination if doubtful else None
+
+
+def without_filler(text: str) -> str:
+    """``text`` without the :data:`FILLERS` it begins with ("Thank you, pause," -> "Pause,");
+    ``text`` itself when it begins with none or is nothing else."""
+    rest = text.strip()
+    while True:
+        words = _key(rest).split()
+        filler = next((f for f in FILLERS if words[: len(f.split())] == f.split()), None)
+        if filler is None or len(words) == len(filler.split()):
+            return rest[:1].upper() + rest[1:] if rest != text.strip() else rest
+        rest = re.sub(r"^\W*" + r"\W+".join(filler.split()) + r"\b\W*", "", rest, flags=re.IGNORECASE)
 
 
 def _key(text: str) -> str:

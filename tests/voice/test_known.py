@@ -8,7 +8,7 @@ import pytest
 
 from astros.voice.decode import cut_repeats
 from astros.voice.known import complete_command
-from astros.voice.stt import Transcript
+from astros.voice.stt import Transcript, without_filler
 
 
 @dataclass
@@ -28,6 +28,9 @@ class Found:
     ("Turn on the light turn on the light turn on", "Turn on the light"),
     ("Play it again, play it again, Sam", "Play it again"),
     ("Very very good", "Very very good"),
+    ("Back, lights, lights, lights, lights,", "Back, lights"),
+    ("Add apples to my shopping list, and apples to my shopping list, and apples to my", "Add apples to my shopping list"),
+    ("Turn on the kitchen lights, turn off the hall lights", "Turn on the kitchen lights, turn off the hall lights"),
     ("", ""),
 ])
 def test_repeats_are_cut(text: str, expected: str) -> None:
@@ -66,3 +69,15 @@ def test_a_hallucinated_thank_you_gives_way_to_another_command_among_the_n_best(
     assert _first_command(heard, check)[0] == "Pause."
     assert _first_command(heard[:2], check)[0] == "Thank you."  # said, when nothing else is a command
     assert _first_command([*heard[:2], Hypothesis("Pause.", -3.0, False)], check)[0] == "Thank you."
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Thank you, pause,", "Pause,"),
+    ("Okay, thanks. Turn on the lights.", "Turn on the lights."),
+    ("Um, what time is it?", "What time is it?"),
+    ("Thank you.", "Thank you."),  # nothing but a filler: left as it is
+    ("Pause", "Pause"),
+    ("Sober lights", "Sober lights"),  # a word that only begins like a filler
+])
+def test_fillers_before_a_command_are_dropped(text: str, expected: str) -> None:
+    assert without_filler(text) == expected

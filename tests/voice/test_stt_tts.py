@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 
+import numpy as np
 import pytest
 
 from astros.errors import ModelNotFoundError
@@ -84,11 +85,34 @@ async def test_a_known_command_is_preferred_to_dictation(engines: VoiceEngines, 
 
 
 async def test_a_short_window_is_decoded_on_a_budget_of_one_command(engines: VoiceEngines) -> None:
-    from astros.voice.decode import short_first_tokens, short_max_tokens
+    from astros.voice.decode import short_first_tokens, short_frames, short_max_tokens
 
     decoder, samples = engines.stt.decoder, recording("turn off lights in the Office")
-    encoded, _ = decoder.encode(samples, short=True)
+    encoded = decoder.encode(samples, short_frames(samples))
     whole = decoder.decode(encoded, None, max_new_tokens=short_max_tokens(samples))[0]
     budgeted = decoder.decode_command(encoded, None, samples)
     assert budgeted.tokens <= short_first_tokens(samples) < whole.tokens  # the repeats were never decoded
     assert budgeted.text.lower().startswith("turn off lights in the office")
+
+
+async def test_commands_the_short_window_misses_are_found_without_the_30_s_window(engines: VoiceEngines, agent) -> None:
+    from astros.voice.decode import FULL_FRAMES
+    from astros.voice.known import command_candidates, command_check
+
+    engines.stt.prompt = home_prompt(["Kitchen", "Living Room", "Office", "Kitchen lights", "Living room lamp"])
+    engines.stt.command_check = command_check(agent.recognizer, "Living Room")
+    engines.stt.candidates = command_candidates(agent.recognizer)
+    decoder, windows = engines.stt.decoder, []
+    encode = decoder.encode
+    decoder.encode = lambda samples, frames: windows.append(frames) or encode(samples, frames)
+    try:  # "pause" after the wake word's last 0.74 s, cut where the pipeline cuts it: "I can't pause,"
+        wake = read_audio(WAKE / "wyoming_openwakeword" / "hey_jarvis.wav")
+        pause = (await engines.stt.transcribe(np.concatenate([wake[-11_840:], recording("pause")])[:31_744]))
+        pause_windows = list(windows)
+        noise = await engines.stt.transcribe(read_audio(WAKE / "background_noise.wav")[: 3 * 16_000])
+    finally:
+        del decoder.encode
+        engines.stt.command_check = engines.stt.candidates = None
+    assert pause.command.intent == "HassMediaPause" and pause.text == "Pause.", pause
+    assert len(pause_windows) == 2 and FULL_FRAMES not in pause_windows, windows  # the short window, then the long one
+    assert noise.command is None and windows[-1] == FULL_FRAMES  # no command in the long window: the full one decides
