@@ -6,7 +6,7 @@ AstrOS: every recording of ``speech/commands/`` is put after the wake word "hey 
 recording from ``wake/wyoming_openwakeword/``) with 5 s of silence after it, all in one stream
 that ``astros listen --realtime --events`` hears at the pace of real audio. The end of speech of
 each command is found offline with silero VAD (faster-whisper's ``get_speech_timestamps``, no
-padding); the latency is the ``wall`` time of the ``tts_speaking`` event (the first reply sample
+padding, a last blip of under 0.2 s not counted); the latency is the ``wall`` time of the ``tts_speaking`` event (the first reply sample
 handed to the speaker) minus that end of speech (``wall`` and the input position agree in
 realtime mode).
 
@@ -41,6 +41,7 @@ from astros.voice.audio import SAMPLE_RATE, read_audio, write_wav  # noqa: E402
 
 GAP_S = 5.0
 NAIVE_SILENCE_S = 0.7
+BLIP_S = 0.2
 HOME = """
 timezone = "UTC"
 [home]
@@ -77,11 +78,15 @@ area = "Living Room"
 
 
 def speech_end(samples: np.ndarray) -> float:
-    """Seconds from the start of ``samples`` to the end of the last speech, by silero VAD."""
+    """Seconds from the start of ``samples`` to the end of the last speech, by silero VAD; a last
+    blip shorter than :data:`BLIP_S` after the speech (a click or a breath: "add apples ..." has
+    one 0.5 s after its last word) is not speech."""
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
     stamps = get_speech_timestamps(samples.astype(np.float32) / 32768.0,
                                    VadOptions(min_silence_duration_ms=300, speech_pad_ms=0))
+    while len(stamps) > 1 and (stamps[-1]["end"] - stamps[-1]["start"]) / SAMPLE_RATE < BLIP_S:
+        stamps.pop()
     return stamps[-1]["end"] / SAMPLE_RATE if stamps else len(samples) / SAMPLE_RATE
 
 

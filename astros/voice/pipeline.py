@@ -249,8 +249,16 @@ class VoicePipeline:
             self._start(self._respond(task, segmenter.speech_s))
 
     def _transcribe(self, speech_end_s: float) -> asyncio.Task[Transcript]:
+        """Transcribe the command up to ``speech_end_s``; given up at its next stage once the
+        speaker goes on (it would only hold up the transcription of the newer pause)."""
         audio = np.concatenate(self._command)[: int((speech_end_s + 0.15) * 16_000)]
-        task = asyncio.create_task(self.engines.stt.transcribe(audio), name="voice-stt")
+        segmenter = self._segmenter
+        assert segmenter is not None
+
+        def abandon() -> bool:
+            return self._segmenter is not segmenter or segmenter.speech_end_s != speech_end_s
+
+        task = asyncio.create_task(self.engines.stt.transcribe(audio, abandon), name="voice-stt")
         task.add_done_callback(lambda t: t.cancelled() or t.exception())  # an unused one fails quietly
         return task
 

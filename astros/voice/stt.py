@@ -55,6 +55,13 @@ click) before a command: "Thank you, pause," is scored as "Pause." too."""
 CommandCheck = Callable[[str], Optional[Any]]
 """Text -> the known command of this home it is (any truthy value), or None."""
 Candidates = Callable[[str, int], list[str]]
+Abandon = Callable[[], bool]
+"""True once a transcription's result will not be used (the speaker went on after the pause it
+was started at): it stops at its next stage instead of holding the model for the next one."""
+
+
+class Abandoned(Exception):
+    """A transcription stopped because its :data:`Abandon` said so."""
 """(heard text, how many) -> the sentences of this home's grammar nearest to it."""
 
 
@@ -81,7 +88,7 @@ class Transcript:
 class SpeechToText(Protocol):
     """Turns a command's audio into text."""
 
-    async def transcribe(self, samples: np.ndarray) -> Transcript: ...
+    async def transcribe(self, samples: np.ndarray, abandon: Optional[Abandon] = None) -> Transcript: ...
 
 
 def default_model_path() -> Path:
@@ -139,6 +146,8 @@ class WhisperSpeechToText:
             raise ModelNotFoundError(f"Cannot load the speech-to-text model {self.path}: {err}", "stt-model-bad") from err
         self.load_s = time.perf_counter() - started
         self._lock = threading.Lock()
+        self._abandon: Abandon = _never
+        """The running transcription's :data:`Abandon` (one runs at a time, under the lock)."""
         self.command_check: Optional[CommandCheck] = None
         """Set by the pipeline: tells which texts are known commands of this home."""
         self.candidates: Optional[Candidates] = None
@@ -146,7 +155,8 @@ class WhisperSpeechToText:
         self.decoder = CommandDecoder(self.model, self.language) if self.language else None
         _LOGGER.info("Speech to text: %s loaded in %.2f s", self.path, self.load_s)
 
-    def transcribe_sync(self, samples: np.ndarray, prompt: Optional[str] = None, *, commands: bool = True) -> Transcript:
+    def transcribe_sync(self, samples: np.ndarray, prompt: Optional[str] = None, *, commands: bool = True,
+                        abandon: Optional[Abandon] = None) -> Transcript:
         """Transcribe int16 16 kHz mono ``samples`` (blocking).
 
         With a :attr:`command_check` (and ``commands``), a known command of this home is preferred:
@@ -161,6 +171,7 @@ class WhisperSpeechToText:
                 if check is None:
                     text, command, how = self._dictate(samples, prompt or self.prompt), None, "dictation"
                 else:
+                    self._abandon = abandon or _never
                     text, command, how = self._command(samples, prompt or self.prompt, check)
         except (RuntimeError, ValueError) as err:
             raise VoiceError(f"Speech to text failed: {err}", "stt-failed") from err
@@ -177,7 +188,8 @@ class WhisperSpeechToText:
 
     def _command(self, samples: np.ndarray, prompt: Optional[str], check: CommandCheck) -> tuple[str, Any, str]:
         """(text, command or None, how) preferring what this home can be asked: the short window's
-        guess, then the n best of the long window, then those of the full window."""
+        guess, the grammar, then the n best of the long window, then those of the full window
+        (each stage after the first only while the transcription is not abandoned)."""
         assert self.decoder is not None
         if len(samples) / SAMPLE_RATE <= SHORT_MAX_AUDIO_S:
             encoded = self.decoder.encode(samples, short_frames(samples))
@@ -187,11 +199,13 @@ class WhisperSpeechToText:
             if guess.no_speech < NO_SPEECH:
                 found = self._near_command(samples, encoded, guess, text, prompt, check)
                 if found is None:
+                    _stop_if(self._abandon)
                     found = self._long_window(samples, prompt, check)
                 if found is not None:
                     return found
         if len(samples) / SAMPLE_RATE > 30.0:  # past one window only dictation makes sense
             return self._dictate(samples, prompt), None, "dictation"
+        _stop_if(self._abandon)
         encoded = self.decoder.encode(samples, FULL_FRAMES)
         prompted = self.decoder.decode(encoded, prompt, beam_size=NBEST, hypotheses=NBEST)
         if prompted[0].no_speech >= NO_SPEECH:
@@ -254,6 +268,7 @@ class WhisperSpeechToText:
         "what's the wedding" for "what's the weather"); None when no sentence is near or none
         fits (chatter stays chatter)."""
         assert self.decoder is not None
+        _stop_if(self._abandon)
         near = heard if near is None else near
         if self.candidates is None or not 0 < len(near.split()) <= GRAMMAR_MAX_WORDS:
             return None
@@ -273,9 +288,9 @@ class WhisperSpeechToText:
                 return sentence, command, "grammar-longer" if longer else "grammar"
         return None
 
-    async def transcribe(self, samples: np.ndarray) -> Transcript:
-        """Transcribe in a worker thread."""
-        return await asyncio.to_thread(self.transcribe_sync, samples)
+    async def transcribe(self, samples: np.ndarray, abandon: Optional[Abandon] = None) -> Transcript:
+        """Transcribe in a worker thread (:class:`Abandoned` when ``abandon`` stopped it)."""
+        return await asyncio.to_thread(self.transcribe_sync, samples, abandon=abandon)
 
     def warm_up(self) -> None:
         """Run one transcription so the first real one is not slower."""
@@ -308,6 +323,15 @@ def _first_command(hypotheses: list[Hypothesis], check: CommandCheck, *,
         if command is not None and hallucination is None:
             hallucination = (text, command, "n-best")
     return hallucination if doubtful else None
+
+
+def _never() -> bool:
+    return False
+
+
+def _stop_if(abandon: Abandon) -> None:
+    if abandon():
+        raise Abandoned("the speaker went on")
 
 
 def without_filler(text: str) -> str:

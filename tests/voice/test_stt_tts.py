@@ -116,3 +116,18 @@ async def test_commands_the_short_window_misses_are_found_without_the_30_s_windo
     assert pause.command.intent == "HassMediaPause" and pause.text == "Pause.", pause
     assert len(pause_windows) == 2 and FULL_FRAMES not in pause_windows, windows  # the short window, then the long one
     assert noise.command is None and windows[-1] == FULL_FRAMES  # no command in the long window: the full one decides
+
+
+async def test_a_transcription_no_longer_needed_stops_after_the_short_window(engines: VoiceEngines, agent) -> None:
+    from astros.voice.known import command_check
+    from astros.voice.stt import Abandoned
+
+    engines.stt.prompt = home_prompt(["Kitchen", "Living Room", "Office"])
+    engines.stt.command_check = command_check(agent.recognizer, "Living Room")
+    try:
+        known = await engines.stt.transcribe(recording("what time is it"), lambda: True)
+        with pytest.raises(Abandoned):  # not a command in the short window: the long one is never started
+            await engines.stt.transcribe(read_audio(DATA / "speech" / "general" / "jfk.wav")[: 3 * 16_000], lambda: True)
+    finally:
+        engines.stt.command_check = None
+    assert known.command.intent == "HassGetCurrentTime" and known.how == "short"
