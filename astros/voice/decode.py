@@ -23,7 +23,7 @@ from .audio import SAMPLE_RATE
 FULL_FRAMES: Final = 3000  # Whisper's 30 s window, in 10 ms feature frames
 SHORT_MARGIN_FRAMES: Final = 100  # what a short window adds after the audio
 SHORT_MIN_FRAMES: Final = 300
-SHORT_MAX_AUDIO_S: Final = 12.0  # longer audio always gets the long window
+SHORT_MAX_AUDIO_S: Final = 12.0  # longer audio goes straight to the full window
 LONG_MARGIN_FRAMES: Final = 800  # what the n-best (long) window adds after the audio
 MAX_PROMPT_TOKENS: Final = 223
 MAX_NEW_TOKENS: Final = 224  # with the prompt, Whisper's 448 positions

@@ -39,7 +39,7 @@ NBEST: Final = 5  # hypotheses per decoding (with and without the prompt) when t
 NBEST_MARGIN: Final = 1.0  # a command hypothesis may score at most this much below the best one
 NO_SPEECH: Final = 0.6  # Whisper's no-speech probability above which nothing was said
 GRAMMAR_CANDIDATES: Final = 12  # sentences of the home's grammar scored against the audio
-GRAMMAR_MAX_WORDS: Final = 10  # a longer guess is not a near miss of a command (the full window decides)
+GRAMMAR_MAX_WORDS: Final = 10  # a longer guess is not a near miss of a command (the longer windows decide)
 GRAMMAR_MARGIN: Final = 1.0  # a sentence may score at most this much below what Whisper heard
 GRAMMAR_MIN_SCORE: Final = -3.5  # ... and no lower than this (mean log-probability per token, without the prompt)
 
@@ -55,6 +55,7 @@ click) before a command: "Thank you, pause," is scored as "Pause." too."""
 CommandCheck = Callable[[str], Optional[Any]]
 """Text -> the known command of this home it is (any truthy value), or None."""
 Candidates = Callable[[str, int], list[str]]
+"""(heard text, how many) -> the sentences of this home's grammar nearest to it."""
 Abandon = Callable[[], bool]
 """True once a transcription's result will not be used (the speaker went on after the pause it
 was started at): it stops at its next stage instead of holding the model for the next one."""
@@ -62,7 +63,6 @@ was started at): it stops at its next stage instead of holding the model for the
 
 class Abandoned(Exception):
     """A transcription stopped because its :data:`Abandon` said so."""
-"""(heard text, how many) -> the sentences of this home's grammar nearest to it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +80,7 @@ class Transcript:
     """Which way the text was found: ``short`` (short window, greedy), ``grammar`` (the home's sentence
     nearest to the short guess, scored against the audio; ``grammar-longer`` when it has more words
     than were heard, so it may be what was said so far completed), ``n-best`` (a command among the n
-    best hypotheses of the full window), ``dictation`` (open transcription) or ``no-speech``."""
+    best hypotheses of the 8 s window or of the full one), ``dictation`` (open transcription) or ``no-speech``."""
     waited_s: float = 0.0
     """Of :attr:`elapsed_s`, the seconds spent waiting for the transcription before it to finish."""
 
@@ -162,7 +162,8 @@ class WhisperSpeechToText:
         With a :attr:`command_check` (and ``commands``), a known command of this home is preferred:
         a short-window greedy guess first; when that is not a command, the home's sentences nearest
         to it (:attr:`candidates`) scored against the same audio; then the n best hypotheses of the
-        full window, with and without the prompt; open dictation only when none is a command."""
+        audio plus 8 s, and of the full window, with and without the prompt; open dictation only
+        when none is a command. ``abandon`` stops it between those stages (:class:`Abandoned`)."""
         started = time.perf_counter()
         check = self.command_check if commands and self.decoder is not None else None
         try:
@@ -233,8 +234,8 @@ class WhisperSpeechToText:
         """A command from the short window: the guess itself when it is confident, or the sentence
         of the home's grammar nearest to it (or to what follows a filler such as "Thank you,")
         when that fits the audio nearly as well. One of Whisper's :data:`HALLUCINATIONS` alone
-        ("pause" heard as "Thank you"), or an unsure guess without a filler, is left to the full
-        window, whose n best hypotheses find the command more often than the short window's."""
+        ("pause" heard as "Thank you"), or an unsure guess without a filler, is left to the longer
+        windows, whose n best hypotheses find the command more often than the short window's."""
         if _key(text) in HALLUCINATIONS:
             return None
         frames = short_frames(samples)
