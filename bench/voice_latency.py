@@ -6,9 +6,9 @@ AstrOS: every recording of ``speech/commands/`` is put after the wake word "hey 
 recording from ``wake/wyoming_openwakeword/``) with 5 s of silence after it, all in one stream
 that ``astros listen --realtime --events`` hears at the pace of real audio. The end of speech of
 each command is found offline with silero VAD (faster-whisper's ``get_speech_timestamps``, no
-padding, a last blip of under 0.2 s not counted); the latency is the ``wall`` time of the ``tts_speaking`` event (the first reply sample
-handed to the speaker) minus that end of speech (``wall`` and the input position agree in
-realtime mode).
+padding, a last blip of under 0.2 s not counted); the latency is the ``wall`` time of the
+``tts_speaking`` event (the first reply sample handed to the speaker) minus that end of speech
+(``wall`` and the input position agree in realtime mode).
 
 The naive way, as Home Assistant composes it by default, in the same process run right after:
 0.7 s of silence wait + faster-whisper (same tiny.en model, beam 1, its default temperature
@@ -41,7 +41,7 @@ from astros.voice.audio import SAMPLE_RATE, read_audio, write_wav  # noqa: E402
 
 GAP_S = 5.0
 NAIVE_SILENCE_S = 0.7
-BLIP_S = 0.2
+BLIP_S = 0.2  # a last VAD segment shorter than this after the command is a click or a breath
 HOME = """
 timezone = "UTC"
 [home]

@@ -21,9 +21,20 @@ from .conftest import DATA, WAKE, recording
 @pytest.fixture(autouse=True)
 def plain_dictation(engines: VoiceEngines):
     """Each test starts from open dictation, whatever the one before it set."""
-    prompt, check = engines.stt.prompt, engines.stt.command_check
+    prompt, check, candidates = engines.stt.prompt, engines.stt.command_check, engines.stt.candidates
     yield
-    engines.stt.prompt, engines.stt.command_check = prompt, check
+    engines.stt.prompt, engines.stt.command_check, engines.stt.candidates = prompt, check, candidates
+
+
+@pytest.fixture
+def home_commands(engines: VoiceEngines, agent) -> VoiceEngines:
+    """The engines knowing this home's commands, as the pipeline sets them up (prompt, check, grammar)."""
+    from astros.voice.known import command_candidates, command_check
+
+    engines.stt.prompt = home_prompt(["Kitchen", "Living Room", "Office", "Kitchen lights", "Living room lamp"])
+    engines.stt.command_check = command_check(agent.recognizer, "Living Room")
+    engines.stt.candidates = command_candidates(agent.recognizer)
+    return engines
 
 
 async def test_a_command_is_transcribed(engines: VoiceEngines) -> None:
@@ -68,18 +79,11 @@ async def test_spoken_reply_transcribes_back(engines: VoiceEngines) -> None:
     assert text.lower().rstrip(".") == "turned off the kitchen lights"
 
 
-async def test_a_known_command_is_preferred_to_dictation(engines: VoiceEngines, agent) -> None:
-    from astros.voice.known import command_candidates, command_check
-
-    engines.stt.prompt = home_prompt(["Kitchen", "Living Room", "Office", "Kitchen lights", "Living room lamp"])
-    engines.stt.command_check = command_check(agent.recognizer, "Living Room")
-    engines.stt.candidates = command_candidates(agent.recognizer)
-    try:
-        weather = await engines.stt.transcribe(recording("what's the weather"))
-        noise = await engines.stt.transcribe(read_audio(WAKE / "background_noise.wav")[: 3 * 16_000])
-        chatter = await engines.stt.transcribe(read_audio(DATA / "speech" / "general" / "jfk.wav")[: 3 * 16_000])
-    finally:
-        engines.stt.command_check = engines.stt.candidates = None
+async def test_a_known_command_is_preferred_to_dictation(home_commands: VoiceEngines) -> None:
+    stt = home_commands.stt
+    weather = await stt.transcribe(recording("what's the weather"))
+    noise = await stt.transcribe(read_audio(WAKE / "background_noise.wav")[: 3 * 16_000])
+    chatter = await stt.transcribe(read_audio(DATA / "speech" / "general" / "jfk.wav")[: 3 * 16_000])
     assert weather.command.intent == "HassGetWeather" and weather.how in ("short", "grammar", "n-best")
     assert noise.command is None and chatter.command is None
 
@@ -95,39 +99,31 @@ async def test_a_short_window_is_decoded_on_a_budget_of_one_command(engines: Voi
     assert budgeted.text.lower().startswith("turn off lights in the office")
 
 
-async def test_commands_the_short_window_misses_are_found_without_the_30_s_window(engines: VoiceEngines, agent) -> None:
+async def test_commands_the_short_window_misses_are_found_without_the_30_s_window(home_commands: VoiceEngines) -> None:
     from astros.voice.decode import FULL_FRAMES
-    from astros.voice.known import command_candidates, command_check
 
-    engines.stt.prompt = home_prompt(["Kitchen", "Living Room", "Office", "Kitchen lights", "Living room lamp"])
-    engines.stt.command_check = command_check(agent.recognizer, "Living Room")
-    engines.stt.candidates = command_candidates(agent.recognizer)
-    decoder, windows = engines.stt.decoder, []
-    encode = decoder.encode
-    decoder.encode = lambda samples, frames: windows.append(frames) or encode(samples, frames)
-    try:  # "pause" after the wake word's last 0.74 s, cut where the pipeline cuts it: "I can't pause,"
-        wake = read_audio(WAKE / "wyoming_openwakeword" / "hey_jarvis.wav")
-        pause = (await engines.stt.transcribe(np.concatenate([wake[-11_840:], recording("pause")])[:31_744]))
+    stt, windows = home_commands.stt, []
+    encode = stt.decoder.encode
+    stt.decoder.encode = lambda samples, frames: windows.append(frames) or encode(samples, frames)
+    # "pause" after the wake word's last 0.74 s (where it is detected), cut where the pipeline
+    # cuts it (1.98 s in all): the short window hears "I can't pause,"
+    wake = read_audio(WAKE / "wyoming_openwakeword" / "hey_jarvis.wav")
+    try:
+        pause = await stt.transcribe(np.concatenate([wake[-11_840:], recording("pause")])[:31_744])
         pause_windows = list(windows)
-        noise = await engines.stt.transcribe(read_audio(WAKE / "background_noise.wav")[: 3 * 16_000])
+        noise = await stt.transcribe(read_audio(WAKE / "background_noise.wav")[: 3 * 16_000])
     finally:
-        del decoder.encode
-        engines.stt.command_check = engines.stt.candidates = None
+        del stt.decoder.encode
     assert pause.command.intent == "HassMediaPause" and pause.text == "Pause.", pause
     assert len(pause_windows) == 2 and FULL_FRAMES not in pause_windows, windows  # the short window, then the long one
     assert noise.command is None and windows[-1] == FULL_FRAMES  # no command in the long window: the full one decides
 
 
-async def test_a_transcription_no_longer_needed_stops_after_the_short_window(engines: VoiceEngines, agent) -> None:
-    from astros.voice.known import command_check
+async def test_a_transcription_no_longer_needed_stops_after_the_short_window(home_commands: VoiceEngines) -> None:
     from astros.voice.stt import Abandoned
 
-    engines.stt.prompt = home_prompt(["Kitchen", "Living Room", "Office"])
-    engines.stt.command_check = command_check(agent.recognizer, "Living Room")
-    try:
-        known = await engines.stt.transcribe(recording("what time is it"), lambda: True)
-        with pytest.raises(Abandoned):  # not a command in the short window: the long one is never started
-            await engines.stt.transcribe(read_audio(DATA / "speech" / "general" / "jfk.wav")[: 3 * 16_000], lambda: True)
-    finally:
-        engines.stt.command_check = None
+    stt = home_commands.stt
+    known = await stt.transcribe(recording("what time is it"), lambda: True)
+    with pytest.raises(Abandoned):  # not a command in the short window: nothing after it is started
+        await stt.transcribe(read_audio(DATA / "speech" / "general" / "jfk.wav")[: 3 * 16_000], lambda: True)
     assert known.command.intent == "HassGetCurrentTime" and known.how == "short"
