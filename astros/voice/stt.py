@@ -141,7 +141,9 @@ class WhisperSpeechToText:
         """Text that biases recognition toward what this home is asked (see :func:`home_prompt`)."""
         started = time.perf_counter()
         try:
-            self.model = WhisperModel(str(self.path), device="cpu", compute_type="int8", cpu_threads=threads)
+            # one worker of one thread per core: the two n-best searches run side by side
+            self.model = WhisperModel(str(self.path), device="cpu", compute_type="int8", cpu_threads=1,
+                                      num_workers=threads)
         except (RuntimeError, ValueError, OSError) as err:
             raise ModelNotFoundError(f"Cannot load the speech-to-text model {self.path}: {err}", "stt-model-bad") from err
         self.load_s = time.perf_counter() - started
@@ -208,10 +210,10 @@ class WhisperSpeechToText:
             return self._dictate(samples, prompt), None, "dictation"
         _stop_if(self._abandon)
         encoded = self.decoder.encode(samples, FULL_FRAMES)
-        prompted = self.decoder.decode(encoded, prompt, beam_size=NBEST, hypotheses=NBEST)
+        prompted, plain = self.decoder.decode_each(encoded, [prompt, None], beam_size=NBEST, hypotheses=NBEST)
         if prompted[0].no_speech >= NO_SPEECH:
             return "", None, "no-speech"
-        found = _first_command(prompted + self.decoder.decode(encoded, None, beam_size=NBEST, hypotheses=NBEST), check)
+        found = _first_command(prompted + plain, check)
         if found is not None:
             return found
         return prompted[0].text, None, "dictation"
@@ -223,9 +225,9 @@ class WhisperSpeechToText:
         assert self.decoder is not None
         encoded = self.decoder.encode(samples, long_frames(samples))
         found = [replace(hypothesis, text=cut_repeats(hypothesis.text))
-                 for each in (prompt, None)
-                 for hypothesis in self.decoder.decode(encoded, each, beam_size=NBEST, hypotheses=NBEST,
-                                                       max_new_tokens=short_max_tokens(samples))]
+                 for each in self.decoder.decode_each(encoded, [prompt, None], beam_size=NBEST, hypotheses=NBEST,
+                                                      max_new_tokens=short_max_tokens(samples))
+                 for hypothesis in each]
         _LOGGER.debug("Long window: %s", [(hypothesis.text, round(hypothesis.score, 2)) for hypothesis in found])
         return _first_command(found, check, doubtful=False)
 
@@ -299,7 +301,7 @@ class WhisperSpeechToText:
         if self.decoder is not None:  # each window and the n-best search have their own first-run costs
             quiet = np.random.default_rng(0).normal(0, 30, SAMPLE_RATE).astype(np.int16)
             for frames, beam in ((short_frames(quiet), 1), (long_frames(quiet), NBEST), (FULL_FRAMES, NBEST)):
-                self.decoder.decode(self.decoder.encode(quiet, frames), self.prompt, beam_size=beam, hypotheses=1)
+                self.decoder.decode_each(self.decoder.encode(quiet, frames), [self.prompt, None], beam_size=beam)
 
 
 def _first_command(hypotheses: list[Hypothesis], check: CommandCheck, *,
