@@ -61,6 +61,8 @@ class Recognition:
     entities: dict[str, Any] = field(default_factory=dict)
     layer: str = ""
     detail: str = ""
+    open_ended: bool = False
+    """The sentence ends in free text: its speaker may not be done (see ``TemplateMatch``)."""
 
 
 class IntentRecognizer:
@@ -213,7 +215,7 @@ class IntentRecognizer:
             return None
         self._fill_area(intent, slots, found.metadata, here)
         confidence = WILDCARD_CONFIDENCE if found.wildcards else TEMPLATE_CONFIDENCE
-        return Recognition(intent, confidence, slots, "template")
+        return Recognition(intent, confidence, slots, "template", open_ended=found.open_ended)
 
     def _finish_slots(self, intent: str, slots: dict[str, Any], found: TemplateMatch, text: str) -> bool:
         slot_rules.merge_durations(slots)

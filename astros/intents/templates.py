@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import random
+import re
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from hassil.expression import (
     TextChunk,
 )
 from hassil.intents import RangeSlotList, SlotList, TextSlotList, WildcardSlotList
+from hassil.models import MatchEntity
 from hassil.recognize import RecognizeResult
 from hassil.util import merge_dict
 
@@ -73,6 +75,9 @@ class TemplateMatch:
     slot_texts: dict[str, str]
     metadata: dict[str, Any] = field(default_factory=dict)
     wildcards: tuple[str, ...] = ()
+    open_ended: bool = False
+    """Free text (a wildcard) runs to the end of the sentence, so the speaker may not be done with it
+    ("remember that the code is ..."); "add apples to my shopping list" is closed."""
 
 
 def _name_list(name: str, pairs: Iterable[tuple[str, str]]) -> TextSlotList:
@@ -157,6 +162,13 @@ def _score(result: RecognizeResult) -> tuple:
     )
 
 
+def _runs_to_end(entity: MatchEntity, text: str) -> bool:
+    """True when the wildcard ``entity`` takes the last words of ``text`` (or its place is unknown)."""
+    if entity.text_span is None:
+        return True
+    return re.search(r"\w", text[entity.text_span[1]:]) is None
+
+
 class TemplateMatcher:
     """Matches text against the merged sentence templates of every plugin."""
 
@@ -215,6 +227,7 @@ class TemplateMatcher:
             slot_texts={name: entity.text_clean for name, entity in best.entities.items()},
             metadata=dict(best.intent_metadata or {}),
             wildcards=tuple(e.name for e in best.entities_list if e.is_wildcard),
+            open_ended=any(_runs_to_end(entity, text) for entity in best.entities_list if entity.is_wildcard),
         )
 
     def grammar(self) -> "CommandGrammar":

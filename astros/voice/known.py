@@ -3,7 +3,7 @@
 Speech to text asks :func:`command_check` whether a hypothesis is something this home can be asked
 (an exact match of a skill's sentence template with this home's names) and
 :func:`command_candidates` for the home's sentences nearest to a near miss; the pipeline asks
-:func:`complete_command` whether a transcript made at a short pause can end the command without
+:func:`silence_needed` how soon a transcript made at a short pause can end the command, without
 waiting for the rest of the silence window.
 """
 
@@ -16,7 +16,6 @@ from .stt import Candidates, CommandCheck, Transcript
 
 _LOGGER = logging.getLogger(__name__)
 
-EXACT_CONFIDENCE: Final = 1.0  # a template match without wildcards
 CONTINUES: Final = frozenset(
     "a an and the to in on of for at with my or but then by from into onto plus please".split()
 )
@@ -53,12 +52,26 @@ def command_candidates(recognizer: Any) -> Candidates:
 
 
 def complete_command(transcript: Transcript) -> bool:
-    """True when ``transcript`` is an exact template command that does not end mid-phrase (nor a
-    grammar sentence longer than what was heard)."""
+    """True when ``transcript`` is a template command that does not end mid-phrase, in free text
+    ("remember that ...") or as a grammar sentence longer than what was heard."""
+    return transcript.how != "grammar-longer" and _finished(transcript)
+
+
+def silence_needed(transcript: Transcript, window_s: float) -> Optional[float]:
+    """Seconds of silence after which ``transcript``, made at a pause, may end the command before
+    the silence window of ``window_s`` runs out: none for a :func:`complete_command`; half the
+    window for a grammar sentence with more words than were heard ("Turn on the Living Room" ->
+    "... lamp": Whisper may have missed the word, or the speaker may be about to say it); None
+    for anything else (the window decides)."""
+    if not _finished(transcript):
+        return None
+    return window_s / 2 if transcript.how == "grammar-longer" else 0.0
+
+
+def _finished(transcript: Transcript) -> bool:
+    """True when ``transcript`` is a template command that does not end mid-phrase or in free text."""
     command = transcript.command
-    if command is None or getattr(command, "confidence", 0.0) < EXACT_CONFIDENCE:
-        return False
-    if transcript.how == "grammar-longer":  # words added to what was heard: the speaker may go on
+    if command is None or getattr(command, "layer", "") != "template" or getattr(command, "open_ended", True):
         return False
     words = transcript.text.lower().strip(" .,!?;").split()
     return bool(words) and words[-1].strip(",;") not in CONTINUES

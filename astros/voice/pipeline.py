@@ -33,7 +33,7 @@ from ..types import Response, UserRequest, utcnow
 from . import earcons
 from .audio import AudioChunk, AudioSink, AudioSource
 from .engines import VoiceEngines
-from .known import command_candidates, command_check, complete_command
+from .known import command_candidates, command_check, silence_needed
 from .streaming import Ahead, FirstSentence, split_first_clause
 from .stt import Transcript, home_prompt
 from .tts import SpeechAudio
@@ -211,6 +211,7 @@ class VoicePipeline:
         segment = segmenter.process(chunk.seconds, self.engines.vad.process(chunk))
         if segment is Segment.SPEAKING and segmenter.silence_run_s >= EARLY_SILENCE_S:
             self._transcribe_early(segmenter)
+            self._end_early(segmenter)
         elif segment is Segment.DONE:
             early = self._early
             if early is None or early[0] != segmenter.speech_end_s:  # spoke again since: start afresh
@@ -244,8 +245,20 @@ class VoicePipeline:
             if segmenter.silence_run_s >= EARLY_SILENCE_S:
                 self._transcribe_early(segmenter)
             return
-        if self.early_stop and not task.cancelled() and task.exception() is None and complete_command(task.result()):
-            _LOGGER.debug("Command complete at a pause: %r", task.result().text)
+        self._end_early(segmenter)
+
+    def _end_early(self, segmenter: EndOfSpeech) -> None:
+        """Answer before the silence window runs out when the transcript made at this pause is a
+        command complete enough for the silence so far (:func:`silence_needed`)."""
+        early = self._early
+        if not self.early_stop or early is None or early[0] != segmenter.speech_end_s or not early[1].done():
+            return
+        task = early[1]
+        if task.cancelled() or task.exception() is not None:
+            return
+        needed = silence_needed(task.result(), segmenter.silence_s)
+        if needed is not None and segmenter.silence_run_s >= needed:
+            _LOGGER.debug("Command complete after %.2f s of silence: %r", segmenter.silence_run_s, task.result().text)
             self._start(self._respond(task, segmenter.speech_s))
 
     def _transcribe(self, speech_end_s: float) -> asyncio.Task[Transcript]:

@@ -45,6 +45,19 @@ def test_samples_are_drawn_from_templates() -> None:
     assert all(matcher.match(text).intent == intent for intent, text in samples)
 
 
+@pytest.mark.parametrize(("text", "open_ended"), [
+    ("add apples to my shopping list", False),  # the free text is closed by the list's name
+    ("add milk to the shopping list please", False),
+    ("remember that the wifi password is hunter2", True),  # the speaker may go on
+    ("set a timer for five minutes", False),  # no free text at all
+])
+def test_a_match_says_whether_free_text_ends_the_sentence(text: str, open_ended: bool) -> None:
+    matcher = TemplateMatcher(small_home())
+    matcher.add_files([PLUGINS / name / "sentences" / "en.yaml" for name in ("lists", "memory", "timers")])
+    matcher.build()
+    assert matcher.match(text).open_ended is open_ended
+
+
 def test_unreadable_template_file_is_a_clear_error(tmp_path) -> None:
     bad = tmp_path / "en.yaml"
     bad.write_text("intents: [not, a, mapping]\n", encoding="utf-8")

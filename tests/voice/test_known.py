@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pytest
 
 from astros.voice.decode import cut_repeats
-from astros.voice.known import complete_command
+from astros.voice.known import complete_command, silence_needed
 from astros.voice.stt import Transcript, without_filler
 
 
@@ -15,6 +15,8 @@ from astros.voice.stt import Transcript, without_filler
 class Found:
     intent: str
     confidence: float
+    open_ended: bool = False
+    layer: str = "template"
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -42,17 +44,22 @@ def test_repeats_are_cut(text: str, expected: str) -> None:
     ("What time is it?", Found("HassGetCurrentTime", 1.0), True),
     ("Turn on the lights in the", Found("HassTurnOn", 1.0), False),  # cut mid-phrase
     ("Turn off the kitchen lights and", Found("HassTurnOff", 1.0), False),
-    ("Add apples to my shopping list", Found("HassShoppingListAddItem", 0.9), False),  # a wildcard: may go on
+    ("Add apples to my shopping list", Found("HassShoppingListAddItem", 0.9), True),  # free text, closed
+    ("Remember that the code is", Found("AstrosMemoryRemember", 0.9, open_ended=True), False),  # may go on
     ("Looks so wet", None, False),
 ])
-def test_only_exact_unfinished_free_commands_end_early(text: str, command: object, complete: bool) -> None:
+def test_only_finished_template_commands_end_early(text: str, command: object, complete: bool) -> None:
     assert complete_command(Transcript(text, 2.0, 0.1, command, "short")) is complete
 
 
-def test_a_grammar_sentence_longer_than_what_was_heard_does_not_end_early() -> None:
+def test_a_grammar_sentence_longer_than_what_was_heard_ends_after_half_the_silence_window() -> None:
     command = Found("HassTurnOn", 1.0)
     assert complete_command(Transcript("What's the weather?", 2.0, 0.1, command, "grammar"))
     assert not complete_command(Transcript("Turn on the Living room lamp", 2.0, 0.1, command, "grammar-longer"))
+    assert silence_needed(Transcript("What's the weather?", 2.0, 0.1, command, "grammar"), 0.5) == 0.0
+    assert silence_needed(Transcript("Turn on the Living room lamp", 2.0, 0.1, command, "grammar-longer"), 0.5) == 0.25
+    assert silence_needed(Transcript("Turn on the lights in the", 2.0, 0.1, command, "grammar-longer"), 0.5) is None
+    assert silence_needed(Transcript("Looks so wet", 2.0, 0.1, None, "dictation"), 0.5) is None
 
 
 def test_a_hallucinated_thank_you_gives_way_to_another_command_among_the_n_best() -> None:

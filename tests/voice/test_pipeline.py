@@ -172,3 +172,26 @@ async def test_a_complete_command_is_answered_before_the_silence_window_ends(eng
     await pipeline.run(source)
     pipeline.close()
     assert silence_at_reply and silence_at_reply[0] < SILENCE_PRESETS["relaxed"]
+
+
+async def test_a_grammar_sentence_longer_than_what_was_heard_is_answered_after_half_the_window(
+        engines: VoiceEngines, agent, monkeypatch) -> None:
+    from astros.voice.vad import SILENCE_PRESETS
+
+    transcribe = engines.stt.transcribe
+
+    async def completed_by_the_grammar(samples: np.ndarray, abandon: Any = None) -> Any:
+        transcript = await transcribe(samples, abandon)  # as if the grammar had added its last words
+        return replace(transcript, how="grammar-longer") if transcript.command is not None else transcript
+
+    monkeypatch.setattr(engines.stt, "transcribe", completed_by_the_grammar)
+    pipeline = VoicePipeline(engines, agent, WavFileSink())
+    pipeline.voice = replace(pipeline.voice, silence="relaxed")
+    silence_at_reply: list[float] = []
+    agent.events.subscribe(lambda e: e.type is EventType.STT_TEXT and silence_at_reply.append(
+        pipeline._segmenter.silence_run_s))
+    source = WavFileSource(spoken_command("what time is it"), realtime=True, trailing_silence_s=2.0)
+    await pipeline.run(source)
+    pipeline.close()
+    window = SILENCE_PRESETS["relaxed"]
+    assert silence_at_reply and window / 2 <= silence_at_reply[0] < window, silence_at_reply
