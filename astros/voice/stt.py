@@ -13,6 +13,7 @@ import os
 import re
 import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -155,6 +156,8 @@ class WhisperSpeechToText:
         self.candidates: Optional[Candidates] = None
         """Set by the pipeline: this home's sentences nearest to a heard text (its closed grammar)."""
         self.decoder = CommandDecoder(self.model, self.language) if self.language else None
+        self._ahead = ThreadPoolExecutor(1, thread_name_prefix="whisper-ahead")
+        """Runs the long window while the grammar looks for the command (:meth:`_near_or_long`)."""
         _LOGGER.info("Speech to text: %s loaded in %.2f s", self.path, self.load_s)
 
     def transcribe_sync(self, samples: np.ndarray, prompt: Optional[str] = None, *, commands: bool = True,
@@ -175,7 +178,10 @@ class WhisperSpeechToText:
                     text, command, how = self._dictate(samples, prompt or self.prompt), None, "dictation"
                 else:
                     self._abandon = abandon or _never
-                    text, command, how = self._command(samples, prompt or self.prompt, check)
+                    try:
+                        text, command, how = self._command(samples, prompt or self.prompt, check)
+                    finally:
+                        self._abandon = _never
         except (RuntimeError, ValueError) as err:
             raise VoiceError(f"Speech to text failed: {err}", "stt-failed") from err
         return Transcript(text, round(len(samples) / SAMPLE_RATE, 3), round(time.perf_counter() - started, 3),
@@ -200,10 +206,8 @@ class WhisperSpeechToText:
             text = cut_repeats(guess.text)
             _LOGGER.debug("Short window (%.2f s): %r (%.2f)", len(samples) / SAMPLE_RATE, guess.text, guess.score)
             if guess.no_speech < NO_SPEECH:
-                found = self._near_command(samples, encoded, guess, text, prompt, check)
-                if found is None:
-                    _stop_if(self._abandon)
-                    found = self._long_window(samples, prompt, check)
+                found = self._heard_command(guess, text, check) or self._near_or_long(
+                    samples, prompt, check, lambda: self._near_command(samples, encoded, guess, text, prompt, check))
                 if found is not None:
                     return found
         if len(samples) / SAMPLE_RATE > 30.0:  # past one window only dictation makes sense
@@ -218,12 +222,41 @@ class WhisperSpeechToText:
             return found
         return prompted[0].text, None, "dictation"
 
-    def _long_window(self, samples: np.ndarray, prompt: Optional[str], check: CommandCheck) -> Optional[tuple[str, Any, str]]:
+    def _heard_command(self, guess: Hypothesis, text: str, check: CommandCheck) -> Optional[tuple[str, Any, str]]:
+        """The short window's guess itself, when it is a command Whisper was sure of."""
+        if guess.score < SHORT_MIN_SCORE or _key(text) in HALLUCINATIONS or without_filler(text) != text.strip():
+            return None
+        command = check(text)
+        return (text, command, "short") if command is not None else None
+
+    def _near_or_long(self, samples: np.ndarray, prompt: Optional[str], check: CommandCheck,
+                      near: Callable[[], Optional[tuple[str, Any, str]]]) -> Optional[tuple[str, Any, str]]:
+        """``near()`` (the grammar's way, mostly Python) while the long window is encoded on one of
+        the model's workers: when ``near`` finds no command, the long window's n best are that much
+        sooner; when it finds one, their search is not started."""
+        _stop_if(self._abandon)
+        needed: Future[bool] = Future()
+        longer = self._ahead.submit(self._long_window, samples, prompt, check, needed)
+        try:
+            found = near()
+            if found is None:
+                _stop_if(self._abandon)
+        except BaseException:
+            needed.set_result(False)
+            raise
+        needed.set_result(found is None)
+        return found if found is not None else longer.result()
+
+    def _long_window(self, samples: np.ndarray, prompt: Optional[str], check: CommandCheck,
+                     needed: Future[bool]) -> Optional[tuple[str, Any, str]]:
         """A command among the n best decodings (with and without the prompt, on a budget, repeats
         cut) of the long window; None when there is none, or only one of Whisper's
-        :data:`HALLUCINATIONS` (the full window decides then, and whether anything was said)."""
+        :data:`HALLUCINATIONS` (the full window decides then, and whether anything was said), or
+        when, once it is encoded, it turns out not to be ``needed``."""
         assert self.decoder is not None
         encoded = self.decoder.encode(samples, long_frames(samples))
+        if not needed.result():
+            return None
         found = [replace(hypothesis, text=cut_repeats(hypothesis.text))
                  for each in self.decoder.decode_each(encoded, [prompt, None], beam_size=NBEST, hypotheses=NBEST,
                                                       max_new_tokens=short_max_tokens(samples))
@@ -246,10 +279,7 @@ class WhisperSpeechToText:
             return self._after_filler(encoded, frames, text, rest, prompt, check)
         if guess.score < SHORT_MIN_SCORE:
             return None
-        command = check(text)
-        if command is not None:
-            return text, command, "short"
-        return self._grammar(encoded, frames, text, check)
+        return self._grammar(encoded, frames, text, check)  # the guess itself is not a command
 
     def _after_filler(self, encoded: Any, frames: int, heard: str, rest: str, prompt: Optional[str],
                       check: CommandCheck) -> Optional[tuple[str, Any, str]]:

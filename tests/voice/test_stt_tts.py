@@ -127,3 +127,20 @@ async def test_a_transcription_no_longer_needed_stops_after_the_short_window(hom
     with pytest.raises(Abandoned):  # not a command in the short window: nothing after it is started
         await stt.transcribe(read_audio(DATA / "speech" / "general" / "jfk.wav")[: 3 * 16_000], lambda: True)
     assert known.command.intent == "HassGetCurrentTime" and known.how == "short"
+
+
+async def test_the_long_window_is_searched_only_when_the_grammar_finds_nothing(home_commands: VoiceEngines) -> None:
+    stt, searches = home_commands.stt, []
+    decode_each = stt.decoder.decode_each
+    stt.decoder.decode_each = lambda *args, **kwargs: searches.append(args) or decode_each(*args, **kwargs)
+    wake = read_audio(WAKE / "wyoming_openwakeword" / "hey_jarvis.wav")
+    pause = np.concatenate([wake[-11_840:], recording("pause")])[:31_744]
+    try:  # the long window is encoded while the grammar looks: ...
+        found = stt._near_or_long(pause, stt.prompt, stt.command_check, lambda: ("Pause.", object(), "grammar"))
+        stt._ahead.submit(lambda: None).result()  # ... then given up, once the grammar has a command
+        searched_after_a_grammar_find = len(searches)
+        missed = stt._near_or_long(pause, stt.prompt, stt.command_check, lambda: None)
+    finally:
+        del stt.decoder.decode_each
+    assert found[0] == "Pause." and searched_after_a_grammar_find == 0
+    assert missed[0] == "Pause." and missed[2] == "n-best" and len(searches) == 1
