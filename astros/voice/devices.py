@@ -191,8 +191,8 @@ class MicrophoneSource:
                 else:
                     _LOGGER.warning("Input device stopped; looking for it again")
             finally:
-                self.connected.clear()
                 await asyncio.to_thread(_close_quietly, stream)
+                self.connected.clear()
 
     def _open(self) -> Any:
         """Open and start the input stream, or None when no device is there."""

@@ -1,5 +1,6 @@
 """End to end through a real sound server: ``astros run`` hears a spoken command on a virtual
-microphone and answers on a virtual speaker, whose sound we record and transcribe back.
+microphone and answers on a virtual speaker, whose sound we record and transcribe back; a muted
+microphone is closed at the server.
 
 PulseAudio runs as its own daemon in a temporary folder: a pipe source ``mic`` (we write PCM
 into its FIFO, silence between utterances, as a microphone would deliver) and a pipe sink ``spk``
@@ -12,7 +13,9 @@ from __future__ import annotations
 
 import os
 import queue
+import re
 import shutil
+import socket
 import subprocess
 import sys
 import threading
@@ -78,24 +81,38 @@ def pulse_env(tmp_path: Path) -> dict[str, str]:
 
 def start_pulse(env: dict[str, str]) -> subprocess.Popen[bytes]:
     """A PulseAudio daemon with a virtual microphone (pipe source ``mic``) and speaker (pipe sink ``spk``)."""
-    fifo, native = Path(env["FIFO"]), Path(env["PULSE_RUNTIME_PATH"]) / "native"
+    fifo, cli = Path(env["FIFO"]), Path(env["PULSE_RUNTIME_PATH"]) / "cli"
     command = [
         "pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1", "--log-target=stderr",
         "--load=module-native-protocol-unix",
         f"--load=module-pipe-sink sink_name=spk file={env['SPEAKER_FIFO']} format=s16le rate=16000 channels=1 "
         "use_system_clock_for_timing=yes",
         f"--load=module-pipe-source source_name=mic file={fifo} format=s16le rate=16000 channels=1",
+        f"--load=module-cli-protocol-unix socket={Path(env['PULSE_RUNTIME_PATH']) / 'cli'}",
     ]
     server_env = {k: v for k, v in env.items() if k not in ("PULSE_SERVER", "PULSE_SOURCE", "PULSE_SINK")}
     daemon = subprocess.Popen(command, env=server_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 10
-    while not (fifo.exists() and native.exists()) and daemon.poll() is None and time.monotonic() < deadline:
+    while not (fifo.exists() and cli.exists()) and daemon.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
     if daemon.poll() is not None or not fifo.exists():
         daemon.kill()
         error = daemon.communicate(timeout=5)[1].decode(errors="replace")[-500:]
         pytest.skip(f"PulseAudio could not start here: {error}")
     return daemon
+
+
+def recording_streams(env: dict[str, str]) -> int:
+    """How many streams record from the daemon's sources right now (its command line interface's
+    ``list-source-outputs``): the sound server's own view of who has the microphone open."""
+    with socket.socket(socket.AF_UNIX) as cli:
+        cli.settimeout(5)
+        cli.connect(str(Path(env["PULSE_RUNTIME_PATH"]) / "cli"))
+        cli.sendall(b"list-source-outputs\n")
+        reply = b""
+        while not (found := re.search(rb"(\d+) source output\(s\) available", reply)):
+            reply += cli.recv(4096)
+    return int(found.group(1))
 
 
 def stop_pulse(daemon: subprocess.Popen[bytes]) -> None:
@@ -216,3 +233,47 @@ def test_a_microphone_that_appears_later_is_picked_up(tmp_path: Path) -> None:
         if daemon is not None:
             stop_pulse(daemon)
     assert "Input device found" in log.text, log.text
+
+
+MUTE_SCRIPT = """
+import asyncio, sys
+from astros.voice.devices import MicrophoneSource
+
+async def main():
+    microphone = MicrophoneSource(retry_s=0.5)
+    blocks = aiter(microphone)
+    for state in (False, True, False):
+        microphone.set_muted(state)
+        if not state:
+            await anext(blocks)
+            await asyncio.wait_for(microphone.connected.wait(), 10)
+        else:  # closed within 0.25 s; after 5 s the server is asked anyway
+            for _ in range(100):
+                if not microphone.connected.is_set():
+                    break
+                await asyncio.sleep(0.05)
+        print("muted" if state else "open", flush=True)
+        sys.stdin.readline()
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.timeout(120)
+def test_muting_closes_the_microphone_at_the_sound_server(pulse) -> None:
+    microphone = VirtualMicrophone(Path(pulse["FIFO"]))
+    process = subprocess.Popen([sys.executable, "-c", MUTE_SCRIPT], env=pulse, stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    seen = []
+    try:
+        for _ in range(3):
+            state = process.stdout.readline().strip()
+            assert state, process.stderr.read()
+            seen.append((state, recording_streams(pulse)))
+            process.stdin.write("\n")
+            process.stdin.flush()
+        process.wait(timeout=20)
+    finally:
+        microphone.close()
+        process.kill()
+    assert seen == [("open", 1), ("muted", 0), ("open", 1)], (seen, process.stderr.read())
