@@ -48,10 +48,11 @@ class VoiceService:
         await self.pipeline.load_volume()
         source = MicrophoneSource(self.voice.input_device, queue_blocks=self.voice.capture_queue_blocks,
                                   retry_s=self.voice.device_retry_seconds)
-        _LOGGER.info("Voice is listening for %s", ", ".join(engines.wake.names if engines.wake else ["a command"]))
+        announce = asyncio.create_task(_announce(source, engines.wake.names if engines.wake else ["a command"]))
         try:
             await self.pipeline.run(source)
         finally:
+            announce.cancel()
             self.pipeline.close()
             sink.close()
 
@@ -75,13 +76,20 @@ class VoiceService:
 
     async def __aenter__(self) -> "VoiceService":
         self._task = asyncio.create_task(self.run_forever(), name="voice")
+        self._task.add_done_callback(_report_stop)
         return self
 
     async def __aexit__(self, *exc: Any) -> None:
         if self._task is not None:
             self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
+            with contextlib.suppress(asyncio.CancelledError, Exception):  # a fault was logged when it happened
                 await self._task
+
+
+def _report_stop(task: asyncio.Task[None]) -> None:
+    """Say in the log why the voice stopped, when a fault stopped it (the rest keeps serving)."""
+    if not task.cancelled() and task.exception() is not None:
+        _LOGGER.error("Voice stopped by a fault: %s", task.exception(), exc_info=task.exception())
 
 
 def _input_present(device: str) -> bool:
@@ -90,6 +98,12 @@ def _input_present(device: str) -> bool:
     except Exception as err:  # noqa: BLE001 - PortAudio missing or broken counts as no device
         _LOGGER.debug("Cannot list audio devices: %s", err)
         return False
+
+
+async def _announce(source: MicrophoneSource, names: list[str]) -> None:
+    """Log that the voice listens once the microphone is open (muting and reopening aside)."""
+    await source.connected.wait()
+    _LOGGER.info("Voice is listening for %s", ", ".join(names))
 
 
 @contextlib.asynccontextmanager
