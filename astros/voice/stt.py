@@ -13,8 +13,8 @@ import os
 import re
 import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Final, Optional, Protocol
@@ -266,9 +266,9 @@ class WhisperSpeechToText:
 
     def _near_command(self, samples: np.ndarray, encoded: Any, guess: Hypothesis, text: str,
                       prompt: Optional[str], check: CommandCheck) -> Optional[tuple[str, Any, str]]:
-        """A command from the short window: the guess itself when it is confident, or the sentence
-        of the home's grammar nearest to it (or to what follows a filler such as "Thank you,")
-        when that fits the audio nearly as well. One of Whisper's :data:`HALLUCINATIONS` alone
+        """A command from the short window when the guess itself is not one (:meth:`_heard_command`):
+        the command after a filler such as "Thank you,", or the sentence of the home's grammar
+        nearest to the guess when that fits the audio nearly as well. One of Whisper's :data:`HALLUCINATIONS` alone
         ("pause" heard as "Thank you"), or an unsure guess without a filler, is left to the longer
         windows, whose n best hypotheses find the command more often than the short window's."""
         if _key(text) in HALLUCINATIONS:
