@@ -82,7 +82,7 @@ class CommandGrammar:
         self.ranges = {name for name, slot in lists.items() if isinstance(slot, RangeSlotList)}
         self._similar: dict[tuple[str, str], float] = {}
         self.fewest, self.most = self._words_left()
-        """state -> the fewest and the most words a sentence still has from there (for the search's bound)."""
+        """state -> the fewest and the most words a sentence still has from there (the search's bound)."""
 
     def _words_left(self) -> tuple[dict[int, int], dict[int, int]]:
         """Per state, the fewest and the most words to a final state (placeholders: 1 to MAX_SPAN)."""
@@ -105,11 +105,6 @@ class CommandGrammar:
                 high = max(high, size[1] + most.get(next_state, -1))
             fewest[state], most[state] = low, high
         return fewest, most
-
-    def _bound(self, state: int, left: int) -> float:
-        """Edits still needed at least: words the sentence must still say beyond those heard, or
-        heard words beyond the most it can still say."""
-        return max(0, self.fewest.get(state, 0) - left) * DELETE_COST + max(0, left - self.most.get(state, left)) * INSERT_COST
 
     @staticmethod
     def _arc(arc: Any) -> tuple[int, str, tuple[str, ...]]:
@@ -138,6 +133,7 @@ class CommandGrammar:
         found: dict[str, Candidate] = {}
         counter = 1
         steps, deadline = 0, time.perf_counter() + MAX_SECONDS
+        fewest, most = self.fewest, self.most
         while queue and len(found) < limit and steps < MAX_STEPS:
             steps += 1
             if steps % 512 == 0 and time.perf_counter() > deadline:
@@ -157,7 +153,11 @@ class CommandGrammar:
                 continue
             for step_cost, next_state, next_position, words in self._steps(state, position, heard, fills):
                 total = cost + step_cost
-                estimate = total + self._bound(next_state, len(heard) - next_position)
+                # the least edits still needed (the search's bound): words the sentence must still say
+                # beyond those heard, or heard words beyond the most it can still say
+                left = len(heard) - next_position
+                short, extra = fewest.get(next_state, 0) - left, left - most.get(next_state, left)
+                estimate = total + (short * DELETE_COST if short > 0 else 0.0) + (extra * INSERT_COST if extra > 0 else 0.0)
                 if estimate > bound or (next_state, next_position) in done:
                     continue
                 back[counter] = (entry, words)
