@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import AsyncIterator
 
@@ -10,7 +11,7 @@ import pytest
 
 from astros.agent import AstrOSAgent
 from astros.config import AstrOSConfig, WakeWordConfig, parse_config
-from astros.voice.audio import SAMPLE_RATE, read_audio
+from astros.voice.audio import SAMPLE_RATE, WavFileSink, read_audio, resample
 from astros.voice.engines import VoiceEngines
 
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
@@ -50,6 +51,13 @@ def silence(seconds: float) -> np.ndarray:
 def spoken_command(command: str, wake: str = "hey_jarvis") -> np.ndarray:
     """Half a second of quiet, the wake word, the command, as a person would say it."""
     return np.concatenate([silence(0.5), read_audio(WAKE / "wyoming_openwakeword" / f"{wake}.wav"), recording(command)])
+
+
+async def heard_from(sink: WavFileSink, engines: VoiceEngines) -> str:
+    """What open dictation hears in what the appliance played, in lower case: a reply is not one of the
+    home's commands, so the grammar the pipeline gave the engines is left out."""
+    audio = resample(sink.audio, sink.rate, SAMPLE_RATE)
+    return (await asyncio.to_thread(engines.stt.transcribe_sync, audio, commands=False)).text.lower()
 
 
 def voice_config(tmp_path: Path, voice_toml: str = "") -> AstrOSConfig:

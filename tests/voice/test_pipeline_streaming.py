@@ -21,7 +21,7 @@ from astros.voice.pipeline import State, VoicePipeline
 
 from tests.ai.conftest import ModelServer, model_server, openai_stream  # noqa: F401 - the model_server fixture
 
-from .conftest import WAKE, silence, voice_config
+from .conftest import WAKE, heard_from, silence, voice_config
 
 QUESTION = "Why is the sky blue?"  # no skill understands this one
 FIRST, SECOND = "Air scatters the sunlight.", "Blue light scatters the most."
@@ -78,7 +78,7 @@ async def test_the_first_sentence_is_spoken_while_the_model_writes_the_second(
     assert said == [FIRST, SECOND]  # each sentence once, the finished reply not again
     assert [e.type for _, e in seen].count(EventType.TTS_SPEAKING) == 1
     assert [e.data for _, e in seen if e.type is EventType.TTS_FINISHED] == [{"interrupted": False}]
-    heard = (await engines.stt.transcribe(resample(sink.audio, sink.rate, 16_000))).text.lower()
+    heard = await heard_from(sink, engines)
     assert heard.count("scatter") == 2 and "blue" in heard
     once = engines.tts.synthesize_all(f"{FIRST} {SECOND}")
     assert 0.8 < (len(sink.audio) / sink.rate) / (len(once.samples) / once.rate) < 1.25  # spoken once, not twice
@@ -150,5 +150,5 @@ async def test_a_reply_cut_at_its_first_clause_is_said_whole(engines: VoiceEngin
         finally:
             pipeline.close()
     assert len(sink.parts) == 2  # the first clause, then the rest
-    text = (await engines.stt.transcribe(sink.audio)).text.lower()
+    text = await heard_from(sink, engines)
     assert "thursday" in text and "november" in text
