@@ -3,7 +3,8 @@
 Speech to text of a short command is often a near miss ("what's the wedding", "turn on standing
 lights", "set bed light right 50%"). :class:`CommandGrammar` turns the skills' hassil templates,
 with this home's names, into one word graph (hassil's FST: every template, optional words as
-empty paths, slot lists as placeholders) and finds the template sentences with the fewest word
+empty paths, slot lists as placeholders; then made deterministic, one arc per word from each
+state, so sentences that begin alike are searched once) and finds the template sentences with the fewest word
 edits from a text (a best-first search over graph state and text position; similar-looking
 words cost less than others). The voice then scores these few candidates against the audio
 (:mod:`astros.voice.decode`), as a closed-grammar recogniser would, instead of trusting the
@@ -29,13 +30,17 @@ from .numbers import parse_number
 _LOGGER = logging.getLogger(__name__)
 
 EPS: Final = "<eps>"
-INSERT_COST: Final = 1.0  # a heard word the sentence does not have
-DELETE_COST: Final = 1.0  # a sentence word not heard
+TIE_BREAK: Final = 0.001  # orders sentences the same number of edits away (see _similarity)
+INSERT_COST: Final = 1.0 - TIE_BREAK  # a heard word the sentence does not have
+DELETE_COST: Final = 1.0 - TIE_BREAK  # a sentence word not heard
 MAX_SPAN: Final = 4  # words a name or a number may take
 MAX_STEPS: Final = 12000  # search steps at most: a text far from every sentence gives up in bounded time
 SIMILAR_MEMO: Final = 100_000  # word pairs whose similarity is remembered
+SIMILAR_FLOOR: Final = 0.4  # spellings less alike than this (difflib's ratio) are unrelated words
 MAX_SECONDS: Final = 0.25  # ... and at most this long on a busy machine
 FREE: Final = "\x00"  # marks a word that free text took from the heard words
+Arc = tuple[int, str, tuple[str, ...]]
+"""(next state, word or placeholder, words glued after a placeholder)"""
 _PLACEHOLDER = re.compile(r"^\{([a-z_]+)\}(.*)$")
 _SUFFIXES: Final = {"%": ["percent"], "per": ["per"], "percent": ["percent"], "°": ["degrees"],
                     "degree": ["degree"], "degrees": ["degrees"], "'s": None, ",": []}
@@ -58,7 +63,8 @@ class Candidate:
 class CommandGrammar:
     """The word graph of a template matcher's sentences, searched for the nearest sentences."""
 
-    def __init__(self, intents: Any, slot_lists: dict[str, Any]) -> None:
+    def __init__(self, intents: Any, slot_lists: dict[str, Any], *, deterministic: bool = True) -> None:
+        """``deterministic=False`` keeps hassil's graph as it is, a path per template (for comparison)."""
         from hassil.fst import intents_to_fst
 
         lists = {**intents.slot_lists, **slot_lists}
@@ -66,18 +72,22 @@ class CommandGrammar:
         """Free-text slots: in the graph as placeholders that take the words heard there."""
         stand_ins = {name: TextSlotList.from_strings(["_"], allow_template=False, name=name) for name in self.wildcards}
         fst = intents_to_fst(intents, {**slot_lists, **stand_ins}).remove_spaces()
-        self.start = fst.start
         arcs = {state: [self._arc(arc) for arc in out] for state, out in fst.arcs.items()}
-        self.arcs: dict[int, list[tuple[int, str, tuple[str, ...]]]] = {}
-        """state -> (next state, word or placeholder, words after a placeholder), the empty paths
-        followed through (so the search never stops on a state that says nothing)."""
+        words_only: dict[int, list[Arc]] = {}
         accepting: set[int] = set()
         for state in arcs:
             reach = _closure(state, arcs)
-            self.arcs[state] = [arc for near in reach for arc in arcs.get(near, ()) if arc[1] != EPS]
+            words_only[state] = [arc for near in reach for arc in arcs.get(near, ()) if arc[1] != EPS]
             if reach & fst.final_states:
                 accepting.add(state)
-        self.final = frozenset(accepting | set(fst.final_states))
+        accepting |= set(fst.final_states)
+        self.start, self.arcs, self.final = fst.start, words_only, frozenset(accepting)
+        """state -> (next state, word or placeholder, words after a placeholder): no empty paths (so
+        the search never stops on a state that says nothing) and, when ``deterministic``, one arc
+        per word from each state (the templates' thousands of first words are a few hundred)."""
+        if deterministic:
+            self.start = 0
+            self.arcs, self.final = _determinize(fst.start, words_only, accepting)
         self.values = _placeholder_values(lists)
         self.ranges = {name for name, slot in lists.items() if isinstance(slot, RangeSlotList)}
         self._similar: dict[tuple[str, str], float] = {}
@@ -107,7 +117,7 @@ class CommandGrammar:
         return fewest, most
 
     @staticmethod
-    def _arc(arc: Any) -> tuple[int, str, tuple[str, ...]]:
+    def _arc(arc: Any) -> Arc:
         label = arc.in_label
         if label in (EPS, "<skip>"):
             return arc.to_state, EPS, ()
@@ -119,8 +129,8 @@ class CommandGrammar:
         return arc.to_state, word or EPS, ()
 
     def nearest(self, text: str, limit: int = 8, max_cost: Optional[float] = None) -> list[Candidate]:
-        """At most ``limit`` template sentences nearest to ``text``, nearest first (one per template
-        path), none further than ``max_cost`` edits (default: 0.4 per word, from 1.5 to 2)."""
+        """At most ``limit`` template sentences nearest to ``text``, nearest first (each sentence
+        once), none further than ``max_cost`` edits (default: 0.4 per word, from 1.5 to 2)."""
         heard = words_of(text)
         if not heard:
             return []
@@ -150,7 +160,7 @@ class CommandGrammar:
                 sentence = " ".join(w.removeprefix(FREE) for w in words)
                 if sentence and sentence not in found and _anchored(words, heard):
                     found[sentence] = Candidate(sentence, round(cost, 3))
-                continue
+                # and on: a longer sentence goes through this state ("pause" + "music" not heard)
             for step_cost, next_state, next_position, words in self._steps(state, position, heard, fills):
                 total = cost + step_cost
                 # the least edits still needed (the search's bound): words the sentence must still say
@@ -226,16 +236,21 @@ class CommandGrammar:
 
     def _distance(self, said: list[str], heard: list[str]) -> float:
         """Word edit distance, similar words costing less than a full substitution."""
-        row = [float(j) for j in range(len(heard) + 1)]
+        row = [j * INSERT_COST for j in range(len(heard) + 1)]
         for i, word in enumerate(said, 1):
-            previous, row[0] = row[0], float(i)
+            previous, row[0] = row[0], i * DELETE_COST
             for j, other in enumerate(heard, 1):
-                previous, row[j] = row[j], min(row[j] + 1.0, row[j - 1] + 1.0,
+                previous, row[j] = row[j], min(row[j] + DELETE_COST, row[j - 1] + INSERT_COST,
                                                previous + 1.0 - self._similarity(word, other))
         return row[-1]
 
     def _similarity(self, word: str, heard: str) -> float:
-        """1 for the same word, about 0.5-0.8 for similar spellings, 0 for unrelated words."""
+        """1 for the same word, about 0.5-0.8 for similar spellings, next to 0 for unrelated words.
+
+        :data:`TIE_BREAK` orders sentences the same number of edits away, of which there are often
+        more than the search returns: a word left out or added (the rest heard as said) comes before
+        a word heard as an unlike one, and among those the likelier spelling first ("what's the
+        wedding": "what's the weather", then "what's the date", ...)."""
         if word == heard:
             return 1.0
         key = (word, heard)
@@ -244,7 +259,8 @@ class CommandGrammar:
             if len(self._similar) > SIMILAR_MEMO:
                 self._similar.clear()
             ratio = SequenceMatcher(None, word, heard, autojunk=False).ratio()
-            value = self._similar[key] = max(0.0, (ratio - 0.4) / 0.6) * 0.8
+            alike = max(0.0, (ratio - SIMILAR_FLOOR) / (1 - SIMILAR_FLOOR))
+            value = self._similar[key] = 0.8 * alike + TIE_BREAK * ratio
         return value
 
 
@@ -259,7 +275,34 @@ def _anchored(words: list[str], heard: list[str]) -> bool:
     return said >= 2 and 2 * said >= len(own)
 
 
-def _closure(state: int, arcs: dict[int, list[tuple[int, str, tuple[str, ...]]]]) -> set[int]:
+def _determinize(start: int, arcs: dict[int, list[Arc]],
+                 final: set[int]) -> tuple[dict[int, list[Arc]], frozenset[int]]:
+    """The same sentences as a graph whose states each have one arc per word (subset construction
+    from ``start``, numbered from 0): arcs and final states."""
+    ids = {frozenset((start,)): 0}
+    todo = list(ids)
+    graph: dict[int, list[Arc]] = {}
+    accepting: set[int] = set()
+    while todo:
+        subset = todo.pop()
+        targets: dict[tuple[str, tuple[str, ...]], set[int]] = {}
+        for state in subset:
+            for next_state, label, suffix in arcs.get(state, ()):
+                targets.setdefault((label, suffix), set()).add(next_state)
+        row: list[Arc] = []
+        for (label, suffix), states in targets.items():
+            key = frozenset(states)
+            if key not in ids:
+                ids[key] = len(ids)
+                todo.append(key)
+            row.append((ids[key], label, suffix))
+        graph[ids[subset]] = row
+        if not subset.isdisjoint(final):
+            accepting.add(ids[subset])
+    return graph, frozenset(accepting)
+
+
+def _closure(state: int, arcs: dict[int, list[Arc]]) -> set[int]:
     """``state`` and every state reachable from it by empty arcs."""
     seen = {state}
     stack = [state]

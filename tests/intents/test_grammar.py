@@ -47,3 +47,14 @@ def test_numbers_are_taken_from_what_was_heard(recognizer: IntentRecognizer) -> 
 
 def test_words_of() -> None:
     assert words_of("Set, Bed Light, 50%!") == ["set", "bed", "light", "50", "percent"]
+
+
+@pytest.mark.parametrize(("heard", "meant", "limit"), [
+    ("pause", "pause music", 6),  # the last word not heard: a longer sentence goes on from a whole one
+    ("turn on the Bedside", "turn on the Bedside lamp", 4),
+    ("What's the wedding?", "what's the weather", 4),  # of a dozen sentences one word away, the likeliest
+])
+def test_among_many_sentences_as_near_the_likely_ones_come_first(recognizer: IntentRecognizer, heard: str,
+                                                                  meant: str, limit: int) -> None:
+    found = [c.text for c in recognizer.templates.grammar().nearest(heard, limit)]
+    assert meant in found, found
