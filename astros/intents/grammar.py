@@ -4,9 +4,9 @@ Speech to text of a short command is often a near miss ("what's the wedding", "t
 lights", "set bed light right 50%"). :class:`CommandGrammar` turns the skills' hassil templates,
 with this home's names, into one word graph (hassil's FST: every template, optional words as
 empty paths, slot lists as placeholders; then made deterministic, one arc per word from each
-state, so sentences that begin alike are searched once) and finds the template sentences with the fewest word
-edits from a text (a best-first search over graph state and text position; similar-looking
-words cost less than others). The voice then scores these few candidates against the audio
+state, so sentences that begin alike are searched once) and finds the template sentences with
+the fewest word edits from a text (a best-first search over graph state and text position;
+similar-looking words cost less than others). The voice then scores these few candidates against the audio
 (:mod:`astros.voice.decode`), as a closed-grammar recogniser would, instead of trusting the
 text. Free text (a shopping item, a song) and numbers are taken from the heard words, never
 invented.
@@ -34,6 +34,7 @@ TIE_BREAK: Final = 0.001  # orders sentences the same number of edits away (see 
 INSERT_COST: Final = 1.0 - TIE_BREAK  # a heard word the sentence does not have
 DELETE_COST: Final = 1.0 - TIE_BREAK  # a sentence word not heard
 MAX_SPAN: Final = 4  # words a name or a number may take
+NAME_EDITS: Final = 1.5  # word edits at most between a name and the words heard for it
 MAX_STEPS: Final = 12000  # search steps at most: a text far from every sentence gives up in bounded time
 SIMILAR_MEMO: Final = 100_000  # word pairs whose similarity is remembered
 SIMILAR_FLOOR: Final = 0.4  # spellings less alike than this (difflib's ratio) are unrelated words
@@ -218,9 +219,12 @@ class CommandGrammar:
             return
         for value in self.values.get(name, ()):
             spoken = value.split()
-            for end in range(position, min(len(heard), position + MAX_SPAN) + 1):
-                cost = self._distance([w.lower() for w in spoken], heard[position:end])
-                if cost <= 1.5:
+            said = [w.lower() for w in spoken]
+            # a span two words longer or shorter than the name is at least two edits from it
+            for end in range(max(position, position + len(said) - 1), min(len(heard), position + MAX_SPAN,
+                                                                          position + len(said) + 1) + 1):
+                cost = self._distance(said, heard[position:end])
+                if cost <= NAME_EDITS:
                     yield from self._suffix(cost, spoken, suffix, end, heard)
 
     def _suffix(self, cost: float, words: list[str], suffix: tuple[str, ...], end: int, heard: list[str]):
